@@ -1,0 +1,33 @@
+// What a command module receives, and what it gives back. Commands never print a result or exit.
+import type { Io } from './io.js';
+import type { Settings } from '../config/load.js';
+import type { CommandResult, View } from '../report/model.js';
+
+export interface Progress {
+  /** Starts (or retitles) the spinner; shown on stderr only when it is a TTY and not --quiet. */
+  start(text: string): void;
+  update(text: string): void;
+  stop(): void;
+}
+
+export interface CommandContext<O = Record<string, unknown>> {
+  io: Io;
+  settings: Settings;
+  /** The command's own options as commander parsed them. */
+  options: O;
+  args: string[];
+  signal: AbortSignal;
+  progress: Progress;
+  /** A note for the user on stderr: shown on a TTY or with --verbose, never in the report. */
+  note(text: string): void;
+  /** Registers a secret (password, token) to be redacted from every output and error. */
+  secret(value: string | undefined): void;
+}
+
+export interface CommandOutcome<D = unknown> {
+  result: CommandResult<D>;
+  view?: View<D>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own data type
+export type CommandModule = { run(ctx: CommandContext): Promise<CommandOutcome<any>> };

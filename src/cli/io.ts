@@ -1,0 +1,76 @@
+// Io: the only code that touches `process`. Everything else writes to the Io it is given,
+// which is what lets tests run the whole CLI in-process.
+import { once } from 'node:events';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** stdout is a terminal (decides colours and table width for the report). */
+  isTTY: boolean;
+  /** stderr is a terminal (decides progress, spinners and hints). */
+  stderrIsTTY: boolean;
+  columns: number;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  now: () => number;
+  /** Node version and process id, for the report's environment and temp-file names. */
+  runtime: { node: string; pid: number };
+  /** The raw stderr stream for spinners (TTY only); undefined when not a real process. */
+  stderrStream?: NodeJS.WriteStream;
+  /** Reads all of standard input (for `--plan -`). */
+  readStdin: () => Promise<string>;
+  /** Resolves when everything written to stdout has been flushed. */
+  flush: () => Promise<void>;
+  /** Registers a handler for SIGINT; returns a function that removes it. */
+  onInterrupt: (handler: () => void) => () => void;
+}
+
+export function createProcessIo(): Io {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    isTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    columns: process.stdout.columns ?? 120,
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => Date.now(),
+    runtime: { node: process.version, pid: process.pid },
+    stderrStream: process.stderr,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    flush: async () => {
+      if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
+    },
+    onInterrupt: (handler) => {
+      process.on('SIGINT', handler);
+      return () => void process.off('SIGINT', handler);
+    },
+  };
+}
+
+/** An in-memory Io for tests and for embedding perfkit in another program. */
+export function createMemoryIo(opts: Partial<Io> = {}): Io & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+    isTTY: false,
+    stderrIsTTY: false,
+    columns: 120,
+    env: {},
+    cwd: process.cwd(),
+    now: () => Date.now(),
+    runtime: { node: process.version, pid: process.pid },
+    readStdin: async () => '',
+    flush: async () => {},
+    onInterrupt: () => () => {},
+    ...opts,
+    out: () => out,
+    err: () => err,
+  };
+}

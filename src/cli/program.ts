@@ -1,0 +1,109 @@
+// The commander tree. Each command's module is imported only when that command runs.
+import { Command, Option } from 'commander';
+import type { Io } from './io.js';
+import type { CommandModule } from './context.js';
+import { version } from './version.js';
+
+export interface Selection {
+  name: string;
+  load: () => Promise<CommandModule>;
+  args: string[];
+  options: Record<string, unknown>;
+  globals: Record<string, unknown>;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+}
+
+function dbOptions(cmd: Command): Command {
+  return cmd
+    .option('--db <url>', "PostgreSQL URL, or 'embedded' for the built-in demo server (env: PERFKIT_DB_URL, DATABASE_URL, PG*)")
+    .option('--statement-timeout <duration>', 'statement_timeout for perfkit’s session (default 30s)')
+    .option('--lock-timeout <duration>', 'lock_timeout for perfkit’s session (default 5s)')
+    .option('--connect-timeout <duration>', 'how long to wait for a connection (default 10s)');
+}
+
+export function createProgram(io: Io, select: (s: Selection) => void): Command {
+  const program = new Command('perfkit');
+  program
+    .description('One performance toolkit for PostgreSQL, Redis, CDNs, HTTP load and Lighthouse, with one report format and one budget file.')
+    .version(version(), '-V, --version', 'print the version')
+    .addOption(new Option('--format <format>', 'report format on stdout').choices(['table', 'json', 'markdown', 'junit']))
+    .option('-o, --output <file>', 'also write the report to a file (format from --format, or from the extension)')
+    .option('--config <file>', 'config file (default: perfkit.config.{json,yaml,yml,mjs} found upward)')
+    .option('--budget <file>', 'budget file (YAML or JSON) evaluated against the report summary')
+    .option('--threshold <expr>', 'inline budget, e.g. "executionMs<200" (repeatable)', collect)
+    .addOption(new Option('--fail-on <level>', 'finding severity that fails the run').choices(['error', 'warn', 'never']))
+    .option('--no-color', 'no colours (NO_COLOR and FORCE_COLOR are honoured too)')
+    .option('-q, --quiet', 'no progress or notes on stderr')
+    .option('--verbose', 'notes, timings and stack traces on stderr')
+    .showHelpAfterError(false)
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} })
+    .exitOverride()
+    .addHelpText('after', examples([
+      'perfkit demo                                   # the main job on an embedded PostgreSQL, no server needed',
+      'perfkit db explain "SELECT * FROM orders WHERE customer_id = 42" --analyze --db postgres://localhost/shop',
+      'perfkit db explain --plan plan.json --format markdown >> "$GITHUB_STEP_SUMMARY"',
+      'perfkit doctor',
+    ]));
+
+  const action = (name: string, load: () => Promise<CommandModule>) =>
+    function (this: Command, ...args: unknown[]) {
+      const cmd = this;
+      const positional = args.slice(0, cmd.registeredArguments.length).flat().filter((a): a is string => typeof a === 'string');
+      select({ name, load, args: positional, options: cmd.opts(), globals: cmd.optsWithGlobals() });
+    };
+
+  const db = program.command('db').description('PostgreSQL: explain plans, index advice, slow queries, health').exitOverride();
+  dbOptions(
+    db
+      .command('explain')
+      .description('run EXPLAIN safely, or lint a saved plan offline; diagnostics by rule')
+      .argument('[sql]', 'one SQL statement (or use --file / --plan)')
+      .option('--file <file>', 'read the statement from a .sql file')
+      .option('--plan <file>', "lint a saved plan offline: EXPLAIN's JSON or text output ('-' for stdin)")
+      .option('--analyze', 'EXPLAIN ANALYZE with BUFFERS, inside a transaction that is always rolled back')
+      .option('--params <values>', 'values for $1, $2…: a JSON array or a comma-separated list')
+      .option('--allow-writes', 'allow --analyze of INSERT/UPDATE/DELETE/MERGE (still rolled back)')
+      .option('--compare <plan>', 'diff against a saved plan (the "before"), node by node')
+      .option('--save-plan <file>', 'write the captured plan as EXPLAIN JSON, for a later --compare'),
+  )
+    .addHelpText('after', examples([
+      'perfkit db explain "SELECT * FROM orders WHERE status = \'open\' ORDER BY created_at" --db postgres://app@db/shop',
+      'perfkit db explain --file slow.sql --analyze --save-plan before.json',
+      'perfkit db explain "SELECT * FROM orders WHERE customer_id = $1" --params 42 --analyze',
+      'perfkit db explain --plan plan.json                  # offline: no database needed',
+      'psql -XAtc "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ..." | perfkit db explain --plan -',
+      'perfkit db explain --file slow.sql --analyze --compare before.json --threshold "executionMs<50"',
+    ]))
+    .action(action('db explain', () => import('../db/explain/command.js')));
+
+  program
+    .command('demo')
+    .description('the main job end to end on an embedded PostgreSQL seeded with a demo shop: no server needed')
+    .option('--keep', 'leave the embedded server listening and print its URL')
+    .option('--top <n>', 'how many of the slowest queries to explain', '5')
+    .addHelpText('after', examples(['perfkit demo', 'perfkit demo --format markdown > demo.md', 'perfkit demo --keep']))
+    .action(action('demo', () => import('../demo/command.js')));
+
+  dbOptions(
+    program
+      .command('doctor')
+      .description('what is available here (PostgreSQL, extensions, Redis, Chromium, credentials) and how to fix what is not')
+      .option('--redis <url>', 'Redis URL (env: PERFKIT_REDIS_URL, REDIS_URL; default redis://127.0.0.1:6379)'),
+  )
+    .addHelpText('after', examples(['perfkit doctor', 'perfkit doctor --db postgres://app@db/shop --format json']))
+    .action(action('doctor', () => import('../doctor/command.js')));
+
+  program
+    .command('init')
+    .description('write a commented starter perfkit.config.yaml')
+    .option('--force', 'overwrite an existing file')
+    .addHelpText('after', examples(['perfkit init', 'perfkit init --force']))
+    .action(action('init', () => import('../init/command.js')));
+
+  return program;
+}

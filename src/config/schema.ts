@@ -1,0 +1,88 @@
+// The config and budget file shapes (zod), and a pure validator that names the exact bad key.
+import { z } from 'zod';
+import { parseDuration } from '../util/units.js';
+
+const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like '30s' or '500ms' (got '${v}')` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const percentOrNumber = z.union([z.number(), z.string().regex(/^\s*-?\d+(\.\d+)?\s*%\s*$/, "expected a number or a percentage like '10%'")]);
+
+export const budgetSchema = z
+  .object({
+    metric: z.string().min(1),
+    max: z.number().optional(),
+    min: z.number().optional(),
+    regression: percentOrNumber.optional(),
+    level: z.enum(['error', 'warn']).default('error'),
+    command: z.string().optional(),
+  })
+  .strict()
+  .refine((b) => [b.max, b.min, b.regression].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of max, min or regression',
+  });
+export type BudgetSpec = z.output<typeof budgetSchema>;
+
+export const budgetFileSchema = z.union([
+  z.object({ budgets: z.array(budgetSchema) }).strict(),
+  z.array(budgetSchema),
+]);
+
+export const FORMATS = ['table', 'json', 'markdown', 'junit'] as const;
+export type Format = (typeof FORMATS)[number] | 'html';
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    format: z.enum(FORMATS).optional(),
+    failOn: z.enum(['error', 'warn', 'never']).optional(),
+    db: z
+      .object({
+        url: z.string().optional(),
+        statementTimeout: duration.optional(),
+        lockTimeout: duration.optional(),
+        connectTimeout: duration.optional(),
+      })
+      .strict()
+      .optional(),
+    explain: z
+      .object({
+        thresholds: z.record(z.string(), z.number()).optional(),
+        disabledRules: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+    budgets: z.array(budgetSchema).optional(),
+  })
+  .strict();
+export type PerfkitConfigFile = z.output<typeof configSchema>;
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+/** Validates raw config data; returns the parsed value or the issues, each naming its key. */
+export function validate<S extends z.ZodType>(schema: S, raw: unknown): { ok: true; value: z.output<S> } | { ok: false; issues: Issue[] } {
+  const r = schema.safeParse(raw);
+  if (r.success) return { ok: true, value: r.data };
+  return {
+    ok: false,
+    issues: r.error.issues.map((i) => ({ path: formatPath(i.path), message: describeIssue(i) })),
+  };
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(top level)';
+}
+
+function describeIssue(i: z.core.$ZodIssue): string {
+  if (i.code === 'unrecognized_keys') return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
+  if (i.code === 'invalid_union') return 'not a valid value here (see the schema in schemas/perfkit.config.schema.json)';
+  return i.message;
+}

@@ -1,0 +1,58 @@
+// Terminal output: summary, the command's sections, findings with their fix, and budgets.
+import { Chalk, type ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import type { Report, Section, Severity } from '../model.js';
+import type { RenderContext } from './index.js';
+import { budgetLine, cell, headline, sortedFindings } from './common.js';
+
+export function renderTable(report: Report, ctx: RenderContext): string {
+  const c = new Chalk({ level: ctx.color ? 1 : 0 });
+  const out: string[] = [];
+  const status = { pass: c.green('PASS'), warn: c.yellow('WARN'), fail: c.red('FAIL') }[report.status];
+  out.push(`${c.bold(headline(report))}  ${status}  ${c.dim(`${Math.round(report.durationMs)} ms`)}`);
+  out.push('');
+  const sections = ctx.view ? ctx.view(report.data) : [];
+  for (const s of sections) out.push(renderSection(s, c, ctx), '');
+  const summary = new Table({ head: [], style: { head: [], border: [] , compact: true } });
+  for (const [k, v] of Object.entries(report.summary)) summary.push([c.dim(k), { hAlign: 'right', content: cell(v) }]);
+  out.push(c.bold('Summary'), summary.toString(), '');
+  const findings = sortedFindings(report.findings);
+  if (findings.length) {
+    out.push(c.bold(`Findings (${findings.length})`));
+    for (const f of findings) {
+      out.push(`${sev(f.severity, c)} ${c.bold(f.rule)}  ${f.location ? c.cyan(f.location) : ''}`);
+      out.push(`  ${f.message}`);
+      if (f.fix) out.push(`  ${c.green('fix:')} ${f.fix}`);
+    }
+    out.push('');
+  } else {
+    out.push(c.green('No findings.'), '');
+  }
+  if (report.budgets.length) {
+    out.push(c.bold('Budgets'));
+    for (const b of report.budgets) {
+      const mark = b.status === 'pass' ? c.green('✔ pass') : b.level === 'warn' ? c.yellow('▲ warn') : c.red('✖ fail');
+      out.push(`  ${mark}  ${budgetLine(b)}`);
+    }
+    out.push('');
+  }
+  return `${out.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+function sev(s: Severity, c: ChalkInstance): string {
+  return s === 'error' ? c.red('✖ error') : s === 'warn' ? c.yellow('▲ warn ') : c.blue('ℹ info ');
+}
+
+function renderSection(s: Section, c: ChalkInstance, ctx: RenderContext): string {
+  if (s.kind === 'text') return `${c.bold(s.title)}\n${s.text}`;
+  const t = new Table({
+    head: s.columns.map((h) => c.bold(h)),
+    style: { head: [], border: [], compact: true },
+    wordWrap: true,
+    ...(ctx.columns > 40 ? {} : {}),
+  });
+  for (const row of s.rows) {
+    t.push(row.map((v, i) => ({ content: cell(v), hAlign: s.align?.[i] ?? (typeof v === 'number' ? 'right' : 'left') })));
+  }
+  return `${c.bold(s.title)}\n${t.toString()}`;
+}

@@ -1,0 +1,13 @@
+// Test runner settings. Integration tests share one real PostgreSQL and Redis (scripts/setup-services.sh),
+// so files run in at most two forked workers; CLI tests spawn bin/perfkit.js, which needs `npm run build`.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
