@@ -33,7 +33,7 @@ async function readFixture(dir: string, file: string): Promise<string> {
 }
 
 /**
- * Creates the schema and loads the data (schema.sql, seed.sql, which ends with ANALYZE), then resets
+ * Creates the schema and loads the data (schema.sql, seed.sql), analyzes it, then resets
  * pg_stat_statements so that it holds only what runs afterwards. `ms` covers loading, not counting.
  */
 export async function seedDemo(db: EmbeddedPostgres, fixturesDir = demoFixturesDir): Promise<SeedResult> {
@@ -52,6 +52,9 @@ export async function seedDemo(db: EmbeddedPostgres, fixturesDir = demoFixturesD
   try {
     await db.pglite.exec(schema);
     await db.pglite.exec(seed);
+    // Flush the inserts' counters first: otherwise they land after ANALYZE and every table looks stale.
+    await db.pglite.exec('SELECT pg_stat_force_next_flush()');
+    await db.pglite.exec('ANALYZE');
   } catch (err) {
     throw runtimeError(`Seeding the demo database failed: ${(err as Error).message}`, undefined, err);
   }

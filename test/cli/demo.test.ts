@@ -1,0 +1,45 @@
+// `perfkit demo` end to end: embedded PostgreSQL, seeded shop, workload, explained slow queries.
+import { describe, expect, it } from 'vitest';
+import { expectOneLineError, parseReport, runCli } from '../helpers/cli.js';
+
+describe('perfkit demo', () => {
+  it('runs with no server, explains the slowest queries and finds the planted problems', async () => {
+    const r = await runCli(['demo', '--format', 'json'], { timeoutMs: 90_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = parseReport(r.stdout);
+    expect(doc.command).toBe('demo');
+    expect(doc.summary.rows).toBeGreaterThanOrEqual(100_000);
+    expect(doc.summary.queries).toBe(10);
+    expect(doc.summary.explained).toBe(5);
+    const names = doc.data.workload.map((w: any) => w.name);
+    expect(names.slice(-2).sort()).toEqual(['order-detail', 'product-reviews']); // the healthy controls rank last
+    const at = (rule: string, query: string) => doc.findings.some((f: any) => f.rule === rule && f.location.startsWith(`${query}:`));
+    expect(at('large-offset', 'admin-orders-page')).toBe(true);
+    expect(at('seq-scan-filter', 'daily-event-counts')).toBe(true);
+    expect(at('seq-scan-filter', 'customer-search')).toBe(true);
+    expect(doc.findings.some((f: any) => f.rule === 'stale-stats')).toBe(false); // seeded data is analyzed
+  });
+
+  it('prints sections in the table format', async () => {
+    const r = await runCli(['demo', '--top', '2'], { timeoutMs: 90_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Workload from pg_stat_statements');
+    expect(r.stdout).toContain('Explained with EXPLAIN (ANALYZE, BUFFERS)');
+  });
+
+  it('rejects a bad --top', async () => {
+    const r = await runCli(['demo', '--top', 'many']);
+    expect(r.code).toBe(2);
+    expect(expectOneLineError(r)).toMatch(/--top 'many'/);
+  });
+});
+
+describe('db explain --db embedded', () => {
+  it('explains against the embedded server', async () => {
+    const r = await runCli(['db', 'explain', 'SELECT count(*) FROM generate_series(1, 1000)', '--db', 'embedded', '--analyze', '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = parseReport(r.stdout);
+    expect(doc.target.display).toBe('embedded PostgreSQL');
+    expect(doc.environment.postgresVersionNum).toBeGreaterThanOrEqual(170000);
+  });
+});
