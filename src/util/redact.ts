@@ -5,15 +5,20 @@ const KEY_VALUE = /\b(password|passwd|pwd|token|secret|api[_-]?key|access[_-]?ke
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+\/=-]{8,}/g;
 
 export const REDACTED = '***';
+// One cheap test first: most strings in a report (plan details, numbers as text) hold no secret.
+const MAYBE = /@|pass|pwd|token|secret|key|authorization|bearer|basic/i;
 
 /** Redacts passwords in URLs, key=value secrets and bearer tokens, plus any literal secrets given. */
 export function redact(text: string, secrets: Iterable<string> = []): string {
-  let out = text
-    .replace(URL_PASSWORD, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`)
-    .replace(KEY_VALUE, (_m, key: string, sep: string) => `${key}${sep}${REDACTED}`)
-    .replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`);
+  let out = text;
+  if (MAYBE.test(text)) {
+    out = text
+      .replace(URL_PASSWORD, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`)
+      .replace(KEY_VALUE, (_m, key: string, sep: string) => `${key}${sep}${REDACTED}`)
+      .replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`);
+  }
   for (const s of secrets) {
-    if (s && s.length >= 3) out = out.split(s).join(REDACTED);
+    if (s && s.length >= 3 && out.includes(s)) out = out.split(s).join(REDACTED);
   }
   return out;
 }
