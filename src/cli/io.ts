@@ -26,8 +26,14 @@ export interface Io {
 }
 
 export function createProcessIo(): Io {
+  // A reader that goes away (`perfkit … | head`) is not an error: stop writing, finish quietly.
+  let stdoutClosed = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stdoutClosed = true;
+  });
   return {
-    stdout: (text) => void process.stdout.write(text),
+    stdout: (text) => void (stdoutClosed || process.stdout.write(text)),
     stderr: (text) => void process.stderr.write(text),
     isTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
@@ -43,7 +49,7 @@ export function createProcessIo(): Io {
       return Buffer.concat(chunks).toString('utf8');
     },
     flush: async () => {
-      if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
+      if (!stdoutClosed && process.stdout.writableNeedDrain) await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'error')]);
     },
     onInterrupt: (handler) => {
       process.on('SIGINT', handler);

@@ -31,7 +31,8 @@ db:
 #   # Thresholds of \`perfkit db explain\` rules (a name and a number each; see the README for the
 #   # names), and rule ids to switch off.
 #   thresholds:
-#     seqScanRows: 10000
+#     misestimate.warnFactor: 10
+#     seq-scan-filter.minRowsScanned: 10000
 #   disabledRules: []
 
 # Budgets: a metric from a report's summary and a bound (max, min, or regression against a baseline,

@@ -45,14 +45,31 @@ function sev(s: Severity, c: ChalkInstance): string {
 
 function renderSection(s: Section, c: ChalkInstance, ctx: RenderContext): string {
   if (s.kind === 'text') return `${c.bold(s.title)}\n${s.text}`;
+  const cells = s.rows.map((row) => row.map((v) => cell(v)));
   const t = new Table({
     head: s.columns.map((h) => c.bold(h)),
     style: { head: [], border: [], compact: true },
+    colWidths: fitWidths([s.columns, ...cells], ctx.columns),
     wordWrap: true,
-    ...(ctx.columns > 40 ? {} : {}),
+    wrapOnWordBoundary: true,
   });
-  for (const row of s.rows) {
-    t.push(row.map((v, i) => ({ content: cell(v), hAlign: s.align?.[i] ?? (typeof v === 'number' ? 'right' : 'left') })));
-  }
+  s.rows.forEach((row, r) => {
+    t.push(row.map((v, i) => ({ content: cells[r][i], hAlign: s.align?.[i] ?? (typeof v === 'number' ? 'right' : 'left') })));
+  });
   return `${c.bold(s.title)}\n${t.toString()}`;
+}
+
+/** Column widths that fit the terminal: natural widths, with the widest columns shrunk first. */
+export function fitWidths(rows: string[][], columns: number): number[] {
+  const n = rows[0]?.length ?? 0;
+  const widths = Array.from({ length: n }, (_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)) + 2);
+  const budget = Math.max(columns, 40) - (n + 1);
+  let total = widths.reduce((a, b) => a + b, 0);
+  while (total > budget) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if (widths[widest] <= 10) break;
+    widths[widest]--;
+    total--;
+  }
+  return widths;
 }
