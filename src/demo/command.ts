@@ -58,7 +58,7 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<DemoData>
       });
       for (const f of own) findings.push({ ...f, location: `${q.name}: ${f.location ?? 'plan'}` });
       const s = summarizePlan(plan);
-      queries.push({ ...q, executionMs: s.executionMs, planningMs: s.planningMs, findings: own.length, topFinding: own[0]?.rule ?? null });
+      queries.push({ ...q, executionMs: s.executionMs, planningMs: s.planningMs, findings: own.length, rules: [...new Set(own.map((f) => f.rule))] });
     }
     const keepUrl = o.keep ? server.url : undefined;
     if (keepUrl) ctx.io.stderr(`embedded PostgreSQL listening at ${keepUrl} (the demo shop); try: perfkit db explain --db ${keepUrl} "SELECT …". Ctrl-C stops it.\n`);

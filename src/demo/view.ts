@@ -10,7 +10,7 @@ export interface DemoQuery {
   executionMs: number;
   planningMs: number;
   findings: number;
-  topFinding: string | null;
+  rules: string[];
 }
 
 export interface DemoData {
@@ -30,8 +30,8 @@ export function demoView(data: DemoData): Section[] {
     {
       title: 'Explained with EXPLAIN (ANALYZE, BUFFERS), rolled back',
       kind: 'table',
-      columns: ['query', 'execution ms', 'planning ms', 'findings', 'first finding'],
-      rows: data.queries.map((q) => [q.name, q.executionMs, q.planningMs, q.findings, q.topFinding ?? '–']),
+      columns: ['query', 'execution ms', 'planning ms', 'findings', 'rules'],
+      rows: data.queries.map((q) => [q.name, q.executionMs, q.planningMs, q.findings, q.rules.join(', ') || '–']),
     },
   ];
 }

@@ -49,7 +49,7 @@ function renderSection(s: Section, c: ChalkInstance, ctx: RenderContext): string
   const t = new Table({
     head: s.columns.map((h) => c.bold(h)),
     style: { head: [], border: [], compact: true },
-    colWidths: fitWidths([s.columns, ...cells], ctx.columns),
+    colWidths: fitWidths(s.columns, cells, ctx.columns),
     wordWrap: true,
     wrapOnWordBoundary: true,
   });
@@ -59,15 +59,20 @@ function renderSection(s: Section, c: ChalkInstance, ctx: RenderContext): string
   return `${c.bold(s.title)}\n${t.toString()}`;
 }
 
-/** Column widths that fit the terminal: natural widths, with the widest columns shrunk first. */
-export function fitWidths(rows: string[][], columns: number): number[] {
-  const n = rows[0]?.length ?? 0;
-  const widths = Array.from({ length: n }, (_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)) + 2);
-  const budget = Math.max(columns, 40) - (n + 1);
+/** Column widths that fit the terminal: natural widths (headers may wrap between words), with the
+ *  widest columns shrunk first, but not below their longest word (capped) so words are not cut. */
+export function fitWidths(head: string[], rows: string[][], columns: number): number[] {
+  const longestWord = (t: string) => Math.max(0, ...t.split(/\s+/).map((w) => w.length));
+  const widths = head.map((h, i) => Math.max(longestWord(h), ...rows.map((r) => (r[i] ?? '').length)) + 2);
+  const floors = head.map((h, i) => Math.min(42, Math.max(longestWord(h), ...rows.map((r) => longestWord(r[i] ?? '')))) + 2);
+  const budget = Math.max(columns, 40) - (head.length + 1);
   let total = widths.reduce((a, b) => a + b, 0);
   while (total > budget) {
-    const widest = widths.indexOf(Math.max(...widths));
-    if (widths[widest] <= 10) break;
+    let widest = -1;
+    widths.forEach((w, i) => {
+      if (w > floors[i] && (widest < 0 || w > widths[widest])) widest = i;
+    });
+    if (widest < 0) break;
     widths[widest]--;
     total--;
   }
