@@ -65,7 +65,8 @@ function hasWritingCte(body: Record<string, unknown>): boolean {
   return found;
 }
 
-function maxParam(node: unknown): number {
+/** The highest $n placeholder in a parse tree (0 when none). */
+export function maxParam(node: unknown): number {
   let max = 0;
   walk(node, (key, value) => {
     if (key === 'ParamRef') max = Math.max(max, Number((value as { number?: number }).number ?? 0));
