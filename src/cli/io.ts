@@ -17,6 +17,8 @@ export interface Io {
   runtime: { node: string; pid: number };
   /** The raw stderr stream for spinners (TTY only); undefined when not a real process. */
   stderrStream?: NodeJS.WriteStream;
+  /** Asks a yes/no question on the terminal (stdin and stderr must be TTYs); false otherwise. */
+  confirm: (question: string) => Promise<boolean>;
   /** Reads all of standard input (for `--plan -`). */
   readStdin: () => Promise<string>;
   /** Resolves when everything written to stdout has been flushed. */
@@ -43,6 +45,16 @@ export function createProcessIo(): Io {
     now: () => Date.now(),
     runtime: { node: process.version, pid: process.pid },
     stderrStream: process.stderr,
+    confirm: async (question) => {
+      if (!process.stdin.isTTY || !process.stderr.isTTY) return false;
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+      } finally {
+        rl.close();
+      }
+    },
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -72,6 +84,7 @@ export function createMemoryIo(opts: Partial<Io> = {}): Io & { out: () => string
     cwd: process.cwd(),
     now: () => Date.now(),
     runtime: { node: process.version, pid: process.pid },
+    confirm: async () => false,
     readStdin: async () => '',
     flush: async () => {},
     onInterrupt: () => () => {},

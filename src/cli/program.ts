@@ -81,6 +81,37 @@ export function createProgram(io: Io, select: (s: Selection) => void): Command {
     ]))
     .action(action('db explain', () => import('../db/explain/command.js')));
 
+  dbOptions(
+    db
+      .command('indexes')
+      .description('index recommendations for a workload (HypoPG, trial or heuristic costing) and index health')
+      .option('--query <sql>', 'a query to analyse (repeatable); default: the top of pg_stat_statements', collect)
+      .option('--file <file>', 'a .sql file of queries separated by ;')
+      .option('--top <n>', 'how many pg_stat_statements queries to analyse, by total time', '100')
+      .option('--min-calls <n>', 'only pg_stat_statements queries called at least this often', '1')
+      .option('--min-mean-ms <ms>', 'only pg_stat_statements queries at least this slow on average', '0')
+      .option('--method <method>', 'costing: auto, hypopg, trial or heuristic (auto: trial on --trial-db or the embedded server, else HypoPG when created, else heuristic)', 'auto')
+      .option('--trial-db <url>', 'a disposable copy to build trial indexes on (takes locks and builds real indexes there)')
+      .option('--min-saving <pct>', 'a recommendation must cut a query’s cost by this much (default 50)')
+      .option('--min-cost <n>', 'queries cheaper than this planner cost are not worth an index (default 100)')
+      .option('--min-rows <n>', 'tables smaller than this are not worth an index (default 1000)')
+      .option('--max-columns <n>', 'widest multi-column candidate (default 3)')
+      .option('--max-indexes <n>', 'recommend at most this many indexes')
+      .option('--replica <url>', 'also read index usage on this replica before calling an index unused (repeatable)', collect)
+      .option('--unused-min-size <size>', 'report unused indexes from this size (default 10MB)')
+      .option('--create', 'build the recommended indexes with CREATE INDEX CONCURRENTLY, one at a time')
+      .option('--yes', 'with --create: do not ask for confirmation'),
+  )
+    .addHelpText('after', examples([
+      'perfkit db indexes --db postgres://app@db/shop                      # top queries of pg_stat_statements',
+      'perfkit db indexes --query "SELECT * FROM orders WHERE customer_id = 42" --query "SELECT …"',
+      'perfkit db indexes --file workload.sql --method heuristic           # hosted PostgreSQL without HypoPG',
+      'perfkit db indexes --trial-db postgres://app@scratch/shop_copy      # cost with real indexes on a copy',
+      'perfkit db indexes --replica postgres://app@replica1/shop --format json',
+      'perfkit db indexes --create --yes --threshold "recommendations==0"',
+    ]))
+    .action(action('db indexes', () => import('../db/indexes/command.js')));
+
   program
     .command('demo')
     .description('the main job end to end on an embedded PostgreSQL seeded with a demo shop: no server needed')

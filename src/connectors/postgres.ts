@@ -33,7 +33,8 @@ export interface PgServerInfo {
   user: string;
   extensions: Record<string, string>;
   available: string[];
-  sharedPreload: string[];
+  /** null when this role may not read shared_preload_libraries. */
+  sharedPreload: string[] | null;
   isSuperuser: boolean;
 }
 
@@ -174,7 +175,8 @@ export async function connectPostgres(target: PgTarget, opts: PgSessionOptions):
 
 async function detectServer(pool: pg.Pool): Promise<PgServerInfo> {
   const { rows } = await pool.query(`/* perfkit */ SELECT current_setting('server_version_num')::int AS num, version() AS version,
-      current_database() AS db, current_user AS usr, current_setting('shared_preload_libraries') AS preload,
+      current_database() AS db, current_user AS usr,
+      (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS preload,
       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
       (SELECT coalesce(json_object_agg(extname, extversion), '{}') FROM pg_extension) AS ext,
       (SELECT coalesce(json_agg(name), '[]') FROM pg_available_extensions) AS avail`);
@@ -186,7 +188,8 @@ async function detectServer(pool: pg.Pool): Promise<PgServerInfo> {
     user: String(r.usr),
     extensions: r.ext as Record<string, string>,
     available: r.avail as string[],
-    sharedPreload: String(r.preload).split(',').map((s) => s.trim()).filter(Boolean),
+    // pg_settings hides this from roles without pg_read_all_settings: null means "cannot tell".
+    sharedPreload: r.preload === null || r.preload === undefined ? null : String(r.preload).split(',').map((s) => s.trim()).filter(Boolean),
     isSuperuser: Boolean(r.superuser),
   };
 }

@@ -22,7 +22,7 @@ export interface StatStatementsInfo {
 /** Fails with the exact steps to enable pg_stat_statements when it is not usable. */
 export function requireStatStatements(conn: PgConnection, alternative: string): void {
   const info = conn.info;
-  if (!info.sharedPreload.includes('pg_stat_statements')) {
+  if (info.sharedPreload && !info.sharedPreload.includes('pg_stat_statements')) {
     throw configError(
       `pg_stat_statements is not loaded on ${conn.target.host}:${conn.target.port}`,
       `set shared_preload_libraries = 'pg_stat_statements' in postgresql.conf, restart PostgreSQL, run CREATE EXTENSION pg_stat_statements; (or ${alternative})`,

@@ -23,7 +23,7 @@ export interface CheckResult {
 
 /** What a probe found about PostgreSQL: the server facts, or the error (already a catalogue message). */
 export type PgFacts =
-  | { ok: true; display: string; versionNum: number; database: string; user: string; isSuperuser: boolean; extensions: Record<string, string>; available: string[]; sharedPreload: string[] }
+  | { ok: true; display: string; versionNum: number; database: string; user: string; isSuperuser: boolean; extensions: Record<string, string>; available: string[]; sharedPreload: string[] | null }
   | { ok: false; display?: string; message: string; hint?: string };
 
 export type RedisFacts = { ok: true; display: string; version: string; mode: string } | { ok: false; display?: string; message: string; hint?: string };
@@ -115,7 +115,8 @@ export const CHECKS: Check[] = [
     run: async (f) => {
       const pg = await f.postgres();
       if (!pg.ok) return UNREACHABLE;
-      const preloaded = pg.sharedPreload.includes('pg_stat_statements');
+      // A role that may not read shared_preload_libraries cannot tell: trust a created extension.
+      const preloaded = pg.sharedPreload ? pg.sharedPreload.includes('pg_stat_statements') : 'pg_stat_statements' in pg.extensions;
       const created = 'pg_stat_statements' in pg.extensions;
       const use = '`perfkit db slow` reads it';
       if (preloaded && created) return { status: 'ok', detail: `pg_stat_statements ${pg.extensions.pg_stat_statements}, preloaded and created in ${pg.database}` };

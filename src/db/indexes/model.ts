@@ -9,6 +9,8 @@ export interface IndexColumn {
   /** SQL of an expression key, e.g. lower(email). */
   expression?: string;
   direction?: 'asc' | 'desc';
+  /** Set only when it differs from the direction's default (ASC → NULLS LAST, DESC → NULLS FIRST). */
+  nulls?: 'first' | 'last';
   /** e.g. gin_trgm_ops, jsonb_path_ops. */
   opclass?: string;
 }
@@ -21,6 +23,8 @@ export interface ColumnStats {
   /** Most common values' frequencies, when pg_stats has them. */
   mostCommonFreqs?: number[];
   mostCommonVals?: string[];
+  /** pg_stats.avg_width in bytes, for index size estimates. */
+  avgWidth?: number;
 }
 
 export interface ColumnInfo {
@@ -75,6 +79,20 @@ export interface Catalog {
   /** When the statistics were reset (ISO), for "no scans since …". */
   statsReset: string | null;
   hypopg: boolean;
+  /** Hours the write rates are measured over (since statsReset, or since the server started). */
+  statsAgeHours?: number;
+  /** The server's planner cost settings, for the heuristic coster (PostgreSQL's defaults when absent). */
+  planner?: PlannerSettings;
+}
+
+export interface PlannerSettings {
+  seqPageCost: number;
+  randomPageCost: number;
+  cpuTupleCost: number;
+  cpuIndexTupleCost: number;
+  cpuOperatorCost: number;
+  /** block_size in bytes (8192 almost everywhere). */
+  blockSize: number;
 }
 
 export type QuerySource = 'query' | 'file' | 'pg_stat_statements';
@@ -101,11 +119,19 @@ export interface Predicate {
   expression?: string;
   kind: PredicateKind;
   direction?: 'asc' | 'desc';
+  /** ORDER BY … NULLS FIRST/LAST, only when it differs from the direction's default. */
+  nulls?: 'first' | 'last';
   sargable: boolean;
   /** Why it cannot use a plain index: "function lower() on customers.email", "leading wildcard in LIKE '%x'", "implicit cast of orders.id to text". */
   why?: string;
+  /** For a join `a.x = b.y`: the other side, so a constant on one side carries over to the other. */
+  joinWith?: { table: string; column?: string };
+  /** Carried over a join from an equality on the other side (PostgreSQL's equivalence classes do the same). */
+  derived?: boolean;
   /** For constant predicates (status = 'active', deleted_at IS NULL): the SQL, a partial-index candidate. */
   constantSql?: string;
+  /** The constant compared with, as text (status = 'active' → active), to look up in pg_stats most_common_vals. */
+  value?: string;
 }
 
 export interface CandidateIndex {
@@ -127,7 +153,7 @@ export interface CandidateIndex {
 
 export type RejectCode =
   | 'not-read' | 'unparsable' | 'table-missing' | 'table-too-small' | 'not-sargable' | 'already-indexed'
-  | 'below-threshold' | 'low-cost' | 'no-candidates' | 'explain-failed' | 'uncosted';
+  | 'below-threshold' | 'low-cost' | 'no-candidates' | 'explain-failed' | 'uncosted' | 'index-limit';
 
 export interface Rejection {
   fingerprint: string;
@@ -140,8 +166,16 @@ export interface Rejection {
 export interface QueryAnalysis {
   query: WorkloadQuery;
   kind: 'select' | 'insert' | 'update' | 'delete' | 'other';
+  /** The statement in words when kind says too little: "MERGE", "CREATE INDEX", "SELECT INTO". */
+  statement?: string;
   /** "schema.table" of every table it reads (views expanded). */
   tables: string[];
+  /** Tables the query names that the catalog does not have, as "schema.table". */
+  missingTables?: string[];
+  /** Per "schema.table", every column the query reads from it (all of them for *): what INCLUDE must cover. */
+  columnsRead?: Record<string, string[]>;
+  /** What the parse-tree analysis could not resolve (ambiguous column, view too deep), in words. */
+  problems?: string[];
   predicates: Predicate[];
   candidates: CandidateIndex[];
   /** Set when the query is out before costing (not a read, no table, too small, nothing sargable). */
@@ -156,6 +190,8 @@ export interface Costing {
   cost: number;
   /** Candidate keys the plan used. */
   used: string[];
+  /** Candidates the coster could not build, with why (GIN under HypoPG 1.3, the server refused it). */
+  uncosted?: Array<{ key: string; reason: string }>;
 }
 
 export interface Recommendation {

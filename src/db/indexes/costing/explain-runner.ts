@@ -1,0 +1,88 @@
+// EXPLAINs workload queries on one client inside an open transaction, one savepoint each, so that one
+// failing query costs only itself. Generic plans for $n: EXPLAIN (GENERIC_PLAN) on PostgreSQL 16+, else
+// a fresh PREPARE per plan (a statement prepared before a hypothetical index was made keeps its cached
+// plan and never sees it), plan_cache_mode = force_generic_plan, EXPLAIN EXECUTE with NULLs, DEALLOCATE.
+import type pg from 'pg';
+import { isConnectionLoss } from '../../../connectors/postgres.js';
+import { planFromExplainJson } from '../../explain/parse.js';
+import type { WorkloadQuery } from '../model.js';
+import { maxParam, singleStatement } from './statement-text.js';
+
+export const TAG = '/* perfkit */ ';
+
+export interface PlanCost {
+  cost: number;
+  /** "Index Name" of every index scan in the plan. */
+  indexNames: string[];
+}
+
+export interface SessionOptions {
+  readOnly: boolean;
+  statementTimeoutMs: number;
+  lockTimeoutMs?: number;
+  versionNum: number;
+}
+
+let statementSeq = 0;
+
+/** Opens the transaction every costing runs in; the caller always ends it with ROLLBACK. */
+export async function beginCosting(client: pg.ClientBase, o: SessionOptions): Promise<void> {
+  const sets = [`SET LOCAL statement_timeout = ${Math.max(1, Math.round(o.statementTimeoutMs))}`];
+  if (o.lockTimeoutMs !== undefined) sets.push(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(o.lockTimeoutMs))}`);
+  sets.push('SET LOCAL plan_cache_mode = force_generic_plan');
+  await client.query(`${o.readOnly ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN'}; ${sets.join('; ')}`);
+}
+
+export async function rollback(client: pg.ClientBase): Promise<void> {
+  await client.query('ROLLBACK').catch(() => {});
+}
+
+/** One plan's total cost and index names, or the server's message when EXPLAIN failed. Connection loss throws. */
+export async function explainCost(client: pg.ClientBase, q: WorkloadQuery, versionNum: number): Promise<PlanCost | { error: string }> {
+  const st = singleStatement(q.query);
+  if ('error' in st) return st;
+  const params = Math.max(q.paramCount, maxParam(st.sql));
+  let prepared: string | undefined;
+  await client.query('SAVEPOINT perfkit_plan');
+  try {
+    let text: string;
+    if (params === 0) {
+      text = `${TAG}EXPLAIN (FORMAT JSON) ${st.sql}`;
+    } else if (versionNum >= 160000) {
+      text = `${TAG}EXPLAIN (GENERIC_PLAN, FORMAT JSON) ${st.sql}`;
+    } else {
+      const name = `perfkit_cost_${++statementSeq}`;
+      await client.query(`${TAG}PREPARE ${name} AS ${st.sql}`);
+      prepared = name;
+      text = `${TAG}EXPLAIN (FORMAT JSON) EXECUTE ${name}(${Array.from({ length: params }, () => 'NULL').join(', ')})`;
+    }
+    const { rows } = await client.query(text);
+    await client.query('RELEASE SAVEPOINT perfkit_plan');
+    return readPlan(rows[0]?.['QUERY PLAN']);
+  } catch (e) {
+    if (isConnectionLoss(e)) throw e;
+    await client.query('ROLLBACK TO SAVEPOINT perfkit_plan');
+    return { error: serverMessage(e) };
+  } finally {
+    if (prepared) await client.query(`DEALLOCATE ${prepared}`);
+  }
+}
+
+function readPlan(json: unknown): PlanCost | { error: string } {
+  try {
+    const plan = planFromExplainJson(json);
+    const cost = plan.root.costs?.total;
+    if (cost === undefined) return { error: 'EXPLAIN returned no cost' };
+    const indexNames = plan.nodes.map((n) => n.indexName).filter((n): n is string => n !== undefined);
+    return { cost, indexNames };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+/** The server's words, with its SQLSTATE-named cause when it is a timeout. */
+export function serverMessage(e: unknown): string {
+  const err = e as { code?: string; message?: string };
+  const msg = err?.message ?? String(e);
+  return err?.code === '57014' ? `${msg} (statement_timeout)` : msg;
+}
