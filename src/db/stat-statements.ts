@@ -58,7 +58,7 @@ export async function topStatements(
        FROM pg_stat_statements
       WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ${toplevel}
         AND calls >= $1 AND (${exec}${plan}) / greatest(calls, 1) >= $2
-        AND query !~* '^\\s*/\\*\\s*perfkit\\s*\\*/'
+        AND strpos(query, '/* perfkit */') = 0
       ORDER BY total DESC
       LIMIT $3`,
     [opts.minCalls ?? 0, opts.minMeanMs ?? 0, opts.limit],

@@ -60,6 +60,9 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<DemoData>
       const s = summarizePlan(plan);
       queries.push({ ...q, executionMs: s.executionMs, planningMs: s.planningMs, findings: own.length, rules: [...new Set(own.map((f) => f.rule))] });
     }
+    ctx.progress.update('advising indexes (trial indexes on the embedded copy)');
+    const indexes = await adviseDemo(conn, ctx.settings.db);
+    for (const f of indexes.findings) findings.push(f);
     const keepUrl = o.keep ? server.url : undefined;
     if (keepUrl) ctx.io.stderr(`embedded PostgreSQL listening at ${keepUrl} (the demo shop); try: perfkit db explain --db ${keepUrl} "SELECT …". Ctrl-C stops it.\n`);
     return {
@@ -74,9 +77,12 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<DemoData>
           queries: ranked.length,
           explained: queries.length,
           workloadMs: round(ranked.reduce((a, q) => a + q.totalMs, 0)),
+          recommendations: indexes.advice.recommendations.length,
+          rejected: indexes.advice.rejected.length,
+          ...indexes.summary,
         },
         findings,
-        data: { seed, queries, workload: ranked },
+        data: { seed, queries, workload: ranked, indexes: { recommendations: indexes.advice.recommendations, rejected: indexes.advice.rejected } },
       },
       view: demoView,
     };
@@ -87,6 +93,28 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<DemoData>
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** `db indexes` on the demo shop: its pg_stat_statements workload, costed with real trial indexes
+ *  (the embedded copy is disposable), and index health. */
+async function adviseDemo(conn: PgConnection, timeouts: { statementTimeoutMs: number; lockTimeoutMs: number }) {
+  const [{ fetchCatalog }, { collectWorkload }, { advise }, { createTrialCoster }, { DEFAULT_THRESHOLDS }, { fetchHealthSnapshot }, { indexHealthFindings, healthSummary }, { statStatementsInfo }] =
+    await Promise.all([
+      import('../db/indexes/catalog.js'), import('../db/indexes/sources.js'), import('../db/indexes/advise.js'),
+      import('../db/indexes/costing/trial.js'), import('../db/indexes/choose.js'), import('../db/indexes/health-snapshot.js'),
+      import('../db/indexes/health.js'), import('../db/stat-statements.js'),
+    ]);
+  const [catalog, workload, info] = await Promise.all([
+    fetchCatalog(conn),
+    collectWorkload(conn, { top: 100, minCalls: 1, minMeanMs: 0 }),
+    statStatementsInfo(conn),
+  ]);
+  const advice = await advise(catalog, workload, async () => createTrialCoster(conn, timeouts), {
+    thresholds: DEFAULT_THRESHOLDS, minRows: 1000, maxColumns: 3, statsAgeHours: info.ageHours,
+  });
+  const snapshot = await fetchHealthSnapshot(conn);
+  const findings = indexHealthFindings(snapshot, { unusedMinBytes: Number.MAX_SAFE_INTEGER });
+  return { advice, findings, summary: healthSummary(findings, snapshot) };
+}
 
 /** Joins the replayed workload with pg_stat_statements on the query fingerprint, slowest first. */
 async function rankWorkload(conn: PgConnection, workload: Array<{ name: string; sql: string; calls: number }>) {
@@ -104,8 +132,9 @@ async function rankWorkload(conn: PgConnection, workload: Array<{ name: string; 
   }
   return workload
     .map((w) => {
-      const s = byFingerprint.get(pg.fingerprintSync(w.sql));
-      return { name: w.name, sql: w.sql, calls: s?.calls ?? w.calls, totalMs: round(s?.total ?? 0), meanMs: round(s?.mean ?? 0) };
+      const fingerprint = pg.fingerprintSync(w.sql);
+      const s = byFingerprint.get(fingerprint);
+      return { name: w.name, fingerprint, sql: w.sql, calls: s?.calls ?? w.calls, totalMs: round(s?.total ?? 0), meanMs: round(s?.mean ?? 0) };
     })
     .sort((a, b) => b.totalMs - a.totalMs);
 }

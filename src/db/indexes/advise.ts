@@ -27,6 +27,8 @@ export interface Advice {
   rejected: Rejection[];
   plansMade: number;
   analysed: number;
+  /** pg_stat_statements entries that read only system catalogs (monitoring, not the workload). */
+  ignored?: number;
 }
 
 /** Parses and analyses each query; returns the ones worth costing and the early rejections. */
@@ -37,11 +39,18 @@ export async function analyseWorkload(catalog: Catalog, workload: WorkloadQuery[
   const predicates = new Map<string, Predicate[]>();
   /** fingerprint → an existing index that already serves one of its candidates. */
   const servedBy = new Map<string, string>();
+  let ignored = 0;
   for (const q of workload) {
     let analysis: QueryAnalysis;
     try {
       const pa = extractPredicates(pg.parseSync(q.query) as ParseTree, catalog);
       analysis = { query: q, kind: pa.kind, tables: pa.tables, predicates: pa.predicates, candidates: [], statement: pa.statement, missingTables: pa.missingTables, columnsRead: pa.columnsRead, problems: pa.problems };
+      // Monitoring statements in pg_stat_statements (perfkit's own among them: PostgreSQL 18 drops the
+      // leading /* perfkit */ comment) read only catalogs: not the application's workload.
+      if (q.source === 'pg_stat_statements' && !pa.tables.length && !pa.missingTables.length) {
+        ignored++;
+        continue;
+      }
     } catch (e) {
       rejected.push(reject({ query: q }, 'unparsable', `unparsable: ${(e as Error).message.split('\n')[0]}`));
       continue;
@@ -60,7 +69,7 @@ export async function analyseWorkload(catalog: Catalog, workload: WorkloadQuery[
     });
     inputs.push({ query: q, tables: analysis.tables, candidates: fresh });
   }
-  return { inputs, rejected, predicates, servedBy };
+  return { inputs, rejected, predicates, servedBy, ignored };
 }
 
 /** The coster is made once the workload is analysed: the heuristic one needs each query's predicates. */
@@ -68,11 +77,12 @@ export type CosterFactory = (predicatesFor: (fingerprint: string) => Predicate[]
 
 export async function advise(catalog: Catalog, workload: WorkloadQuery[], makeCoster: CosterFactory, opts: AdviseOptions): Promise<Advice> {
   opts.progress?.(`analysing ${workload.length} queries`);
-  const { inputs, rejected, predicates, servedBy } = await analyseWorkload(catalog, workload, opts);
+  const { inputs, rejected, predicates, servedBy, ignored } = await analyseWorkload(catalog, workload, opts);
   const coster = await makeCoster((fp) => predicates.get(fp));
   let advice: Advice;
   try {
-    advice = await adviseWith(coster, catalog, inputs, rejected, workload.length, opts);
+    advice = await adviseWith(coster, catalog, inputs, rejected, workload.length - ignored, opts);
+    advice.ignored = ignored;
   } finally {
     await coster.close();
   }

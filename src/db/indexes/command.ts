@@ -74,6 +74,7 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<IndexesDa
       method,
       plansMade: advice.plansMade,
       analysed: advice.analysed,
+      ignoredCatalogQueries: advice.ignored ?? 0,
       thresholds: { ...o.thresholds, minRows: o.minRows, maxColumns: o.maxColumns },
       recommendations: advice.recommendations,
       rejected: advice.rejected,

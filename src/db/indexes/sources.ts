@@ -57,6 +57,12 @@ async function addStatements(into: Map<string, WorkloadQuery>, sqls: string[], s
   }
 }
 
+const DML = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+function isDml(tree: unknown): boolean {
+  const stmt = (tree as { stmts?: Array<{ stmt?: Record<string, unknown> }> }).stmts?.[0]?.stmt;
+  return Boolean(stmt && DML.has(Object.keys(stmt)[0]));
+}
+
 export async function collectWorkload(conn: PgConnection, o: SourceOptions): Promise<WorkloadQuery[]> {
   const out = new Map<string, WorkloadQuery>();
   if (o.query?.length) {
@@ -74,6 +80,7 @@ export async function collectWorkload(conn: PgConnection, o: SourceOptions): Pro
     for (const s of await topStatements(conn, { limit: o.top, minCalls: o.minCalls, minMeanMs: o.minMeanMs })) {
       let fp: string;
       try {
+        if (!isDml(pg.parseSync(s.query))) continue; // BEGIN, SET, SHOW, VACUUM…: nothing an index serves
         fp = pg.fingerprintSync(s.query);
       } catch {
         continue; // text truncated by track_activity_query_size, or not SQL we can parse: not indexable advice

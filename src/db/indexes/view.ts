@@ -9,6 +9,8 @@ export interface IndexesData {
   method: CostMethod;
   plansMade: number;
   analysed: number;
+  /** pg_stat_statements entries that read only system catalogs, left out of the analysis. */
+  ignoredCatalogQueries: number;
   thresholds: { minSavingPct: number; minCost: number; maxIndexes?: number; minRows: number; maxColumns: number };
   recommendations: Recommendation[];
   rejected: Rejection[];
