@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Index advisor benchmark: 100 distinct queries over a 20-table schema, analysed on the real PostgreSQL
-// with HypoPG: catalog snapshot, candidates, baselines, every candidate against every query on its
-// table, the greedy choice, the final costing with every pick present, and size estimates. Its anchor,
+// with HypoPG through the same pipeline as `perfkit db indexes` (advise): catalog snapshot, candidates,
+// baselines, every candidate against every query on its table, the greedy choice, the final costing
+// with every pick present, and size estimates. Its anchor,
 // timed in the same run: one plain EXPLAIN of each query (the least any EXPLAIN-based advisor must do).
 // Prints seconds and the number of hypothetical plans made; exits 1 when the advisor takes longer than
 // the limit (15 s). Builds its own scratch database (dropped afterwards unless --keep).
@@ -32,9 +33,8 @@ const load = (p) => import(new URL(p, dist).href);
 const { connectPostgres, resolvePgTarget } = await load('connectors/postgres.js');
 const { fetchCatalog } = await load('db/indexes/catalog.js');
 const { createHypopgCoster } = await load('db/indexes/costing/hypopg.js');
-const { costWorkload, costFinal } = await load('db/indexes/costing/workload.js');
-const { chooseIndexes, DEFAULT_THRESHOLDS } = await load('db/indexes/choose.js');
-const { finalizeRecommendations } = await load('db/indexes/finalize.js');
+const { DEFAULT_THRESHOLDS } = await load('db/indexes/choose.js');
+const { advise } = await load('db/indexes/advise.js');
 
 // ---- the scratch database: 20 tables, 20k–58k rows each, linked by parent_id -------------------------
 const t = (i) => `t${String(i).padStart(2, '0')}`;
@@ -81,42 +81,7 @@ function workload() {
   return out;
 }
 
-// ---- candidates: perfkit's own generator when it is built, else a simple one here ---------------------
-async function analyser(catalog) {
-  try {
-    const { extractPredicates } = await load('db/indexes/predicates.js');
-    const { buildCandidates } = await load('db/indexes/candidates.js');
-    const { loadModule, parseSync } = await import('libpg-query');
-    await loadModule();
-    return {
-      name: 'perfkit (extractPredicates + buildCandidates)',
-      analyse(q) {
-        const pa = extractPredicates(parseSync(q.query), catalog);
-        const analysis = { query: q, kind: pa.kind, tables: pa.tables, predicates: pa.predicates, candidates: [], columnsRead: pa.columnsRead, missingTables: pa.missingTables };
-        return { query: q, tables: pa.tables, candidates: buildCandidates(analysis, catalog) };
-      },
-    };
-  } catch (e) {
-    return { name: `the bench's simple generator (${e.message.split('\n')[0]})`, analyse: (q) => simpleCandidates(q) };
-  }
-}
-
-function simpleCandidates(q) {
-  const table = /FROM (t\d\d)/.exec(q.query)[1];
-  const cols = [...q.query.matchAll(/\b(?:x\.|y\.)?([a-d]|parent_id)\b\s*(?:=|>|BETWEEN)/g)].map((m) => m[1]);
-  const mk = (tbl, columns) => ({
-    key: `public.${tbl} USING btree (${columns.join(', ')})`, schema: 'public', table: tbl, method: 'btree',
-    columns: columns.map((column) => ({ column })), include: [], costable: true, reason: `filter on ${columns.join(', ')}`, queries: [q.fingerprint],
-  });
-  const cands = [...new Set(cols)].map((c) => mk(table, [c]));
-  if (cols.length > 1) cands.push(mk(table, [...new Set(cols)]));
-  const join = /JOIN (t\d\d) y ON y\.parent_id/.exec(q.query);
-  if (join) cands.push(mk(join[1], ['parent_id']));
-  if (/ORDER BY d/.test(q.query)) cands.push(mk(table, ['c', 'd']));
-  return { query: q, tables: [`public.${table}`, ...(join ? [`public.${join[1]}`] : [])], candidates: cands };
-}
-
-// ---- the run ------------------------------------------------------------------------------------------
+// ---- the run: the same pipeline as `perfkit db indexes` (advise), timed as a whole -------------------
 const setupStart = performance.now();
 const scratch = await buildSchema(adminUrl);
 const setupS = (performance.now() - setupStart) / 1000;
@@ -128,52 +93,32 @@ try {
   const anchorStart = performance.now();
   const coster0 = await createHypopgCoster(conn, { statementTimeoutMs: 10_000 });
   await coster0.costSet(queries, []);
+  await coster0.close();
   const anchorS = (performance.now() - anchorStart) / 1000;
 
   const t0 = performance.now();
   const catalog = await fetchCatalog(conn);
   const tCatalog = performance.now();
-  const an = await analyser(catalog);
-  const inputs = queries.map((q) => an.analyse(q));
-  const tCandidates = performance.now();
-  const coster = await createHypopgCoster(conn, { statementTimeoutMs: 10_000 });
-  const thresholds = DEFAULT_THRESHOLDS;
-  const costed = await costWorkload(coster, inputs, { minCost: thresholds.minCost });
-  const tCosting = performance.now();
-  const choice = chooseIndexes({ queries: costed.queries, costs: costed.costs, thresholds });
-  const tChoice = performance.now();
-  const picked = choice.chosen.map((c) => c.candidate);
-  const final = await costFinal(coster, costed.queries, picked);
-  const sizes = await coster.estimateSizes(picked);
-  const done = finalizeRecommendations({ ...choice, queries: costed.queries, final, method: 'hypopg', catalog, sizes, statsAgeHours: 24, thresholds });
+  let coster;
+  const advice = await advise(catalog, queries, async () => (coster = await createHypopgCoster(conn, { statementTimeoutMs: 10_000 })), {
+    thresholds: DEFAULT_THRESHOLDS, minRows: 1000, maxColumns: 3, statsAgeHours: 24,
+  });
   const tEnd = performance.now();
-  const rejected = [...costed.rejected, ...done.rejected];
-  const served = new Set(done.recommendations.flatMap((r) => r.queries));
+  const served = new Set(advice.recommendations.flatMap((r) => r.queries));
   const byCode = {};
-  for (const r of rejected) byCode[r.code] = (byCode[r.code] ?? 0) + 1;
+  for (const r of advice.rejected) byCode[r.code] = (byCode[r.code] ?? 0) + 1;
   result = {
     queries: queries.length,
     tables: Object.keys(catalog.tables).length,
-    candidateGenerator: an.name,
-    candidates: new Set(inputs.flatMap((i) => i.candidates.map((c) => c.key))).size,
     hypotheticalPlans: coster.plansMade,
-    recommendations: done.recommendations.length,
+    recommendations: advice.recommendations.length,
     queriesServed: served.size,
     rejected: byCode,
-    accountedFor: served.size + rejected.length,
-    seconds: {
-      total: (tEnd - t0) / 1000,
-      catalog: (tCatalog - t0) / 1000,
-      candidates: (tCandidates - tCatalog) / 1000,
-      costing: (tCosting - tCandidates) / 1000,
-      choice: (tChoice - tCosting) / 1000,
-      finalAndSizes: (tEnd - tChoice) / 1000,
-      anchorPlainExplains: anchorS,
-      setupNotTimed: setupS,
-    },
+    accountedFor: served.size + advice.rejected.length,
+    seconds: { total: (tEnd - t0) / 1000, catalog: (tCatalog - t0) / 1000, advise: (tEnd - tCatalog) / 1000, anchorPlainExplains: anchorS, setupNotTimed: setupS },
     maxSeconds: maxS,
     environment: { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, server: conn.info.version.split(' on ')[0] },
-    top: done.recommendations.slice(0, 5).map((r) => ({ ddl: r.ddl, queries: r.queries.length, savingPct: r.savingPct, msSavedPerHour: r.msSavedPerHour })),
+    top: advice.recommendations.slice(0, 5).map((r) => ({ ddl: r.ddl, queries: r.queries.length, savingPct: r.savingPct, msSavedPerHour: r.msSavedPerHour })),
   };
 } finally {
   await conn.close();
@@ -191,9 +136,9 @@ if (asJson) {
   console.log(JSON.stringify({ ...result, ok }, null, 2));
 } else {
   const s = result.seconds;
-  console.log(`index advisor: ${result.queries} distinct queries over ${result.tables} tables, candidates from ${result.candidateGenerator}`);
-  console.log(`  ${result.candidates} candidates, ${result.hypotheticalPlans} hypothetical plans (HypoPG)`);
-  console.log(`  total ${s.total.toFixed(2)} s  (catalog ${s.catalog.toFixed(2)}, candidates ${s.candidates.toFixed(2)}, costing ${s.costing.toFixed(2)}, choice ${s.choice.toFixed(3)}, final + sizes ${s.finalAndSizes.toFixed(2)})`);
+  console.log(`index advisor: ${result.queries} distinct queries over ${result.tables} tables (the db indexes pipeline)`);
+  console.log(`  ${result.hypotheticalPlans} hypothetical plans (HypoPG)`);
+  console.log(`  total ${s.total.toFixed(2)} s  (catalog ${s.catalog.toFixed(2)}, analyse + cost + choose ${s.advise.toFixed(2)})`);
   console.log(`  anchor: ${result.queries} plain EXPLAINs ${s.anchorPlainExplains.toFixed(2)} s (ratio ${(s.total / s.anchorPlainExplains).toFixed(1)}×); schema setup ${s.setupNotTimed.toFixed(1)} s, not timed`);
   console.log(`  ${result.recommendations} recommendations serving ${result.queriesServed} queries; rejected ${JSON.stringify(result.rejected)}; ${result.accountedFor}/${result.queries} queries accounted for`);
   for (const r of result.top) console.log(`    ${r.ddl}  (${r.queries} ${r.queries === 1 ? "query" : "queries"}, −${r.savingPct}%, ${r.msSavedPerHour} ms/h)`);

@@ -64,7 +64,8 @@ export async function analyseWorkload(catalog: Catalog, workload: WorkloadQuery[
     predicates.set(q.fingerprint, analysis.predicates);
     const fresh = analysis.candidates.filter((c) => {
       const by = alreadyServed(c, catalog.tables[`${c.schema}.${c.table}`]?.indexes ?? []);
-      if (by && !servedBy.has(q.fingerprint)) servedBy.set(q.fingerprint, by);
+      // A primary key serving a join column does not make the query's filter "already indexed".
+      if (by && !servedBy.has(q.fingerprint) && !/^join /.test(c.reason)) servedBy.set(q.fingerprint, by);
       return !by;
     });
     inputs.push({ query: q, tables: analysis.tables, candidates: fresh });
