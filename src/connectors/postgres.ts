@@ -4,6 +4,10 @@ import pg from 'pg';
 import { connectError, runtimeError, inputError, type PerfkitError } from '../cli/errors.js';
 import { redact } from '../util/redact.js';
 
+/** One dedicated session (from PgConnection.withClient), for transactions and session state. */
+export type PgSession = pg.ClientBase;
+export type PgRow = pg.QueryResultRow;
+
 export interface PgTarget {
   /** Redacted, for reports and messages. */
   display: string;
@@ -124,7 +128,7 @@ export class PgConnection {
   }
 
   /** Runs fn on one dedicated client (for transactions and SET LOCAL). */
-  async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async withClient<T>(fn: (client: PgSession) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();

@@ -108,6 +108,18 @@ describe('db indexes: other costing methods and sources', () => {
     expect(doc.data.recommendations.every((r: any) => ['heuristic', 'uncosted'].includes(r.method))).toBe(true);
   });
 
+  it('falls back to the heuristic by itself when HypoPG is absent, and says why on stderr with --verbose', async () => {
+    await sql(db.url, 'DROP EXTENSION hypopg');
+    try {
+      const { doc, err } = await indexes([...queryArgs(), '--verbose']);
+      expect(doc.data.method).toBe('heuristic');
+      expect(err).toMatch(/pg_stats heuristic: HypoPG is available but not created/);
+      expect(doc.data.recommendations.some((r: any) => r.method === 'heuristic')).toBe(true);
+    } finally {
+      await sql(db.url, 'CREATE EXTENSION hypopg');
+    }
+  });
+
   it('costs with trial indexes on a disposable database and leaves no index behind', async () => {
     const before = await indexNames(db.url);
     const { doc } = await indexes([...queryArgs(), '--trial-db', db.url]);
@@ -143,6 +155,24 @@ describe('db indexes: other costing methods and sources', () => {
 });
 
 describe('db indexes bad input', () => {
+  it('a role without pg_monitor gets advice, and health notes what it could not read', async () => {
+    const role = `perfkit_plain_${process.pid}`;
+    await sql(db.url, `DROP ROLE IF EXISTS ${role}; CREATE ROLE ${role} LOGIN PASSWORD 'plain-pw'; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+    try {
+      const url = new URL(db.url);
+      url.username = role;
+      url.password = 'plain-pw';
+      const io = createMemoryIo();
+      const code = await runMain(['db', 'indexes', '--db', url.toString(), '--query', expectations[0].sql, '--format', 'json', '--fail-on', 'never'], io);
+      expect(code, io.err()).toBe(0);
+      const doc = JSON.parse(io.out());
+      expect(doc.data.recommendations.length + doc.data.rejected.length).toBe(1);
+      expect(JSON.stringify(doc)).not.toContain('plain-pw');
+    } finally {
+      await sql(db.url, `REASSIGN OWNED BY ${role} TO CURRENT_USER; DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
+  });
+
   it('a query on a table that does not exist is rejected in words, not a crash', async () => {
     const { code, doc } = await indexes(['--query', 'SELECT * FROM ordrs WHERE id = 1', '--fail-on', 'never']);
     expect(code).toBe(0); // the fixture's invalid index is an error finding; --fail-on never keeps this about the query
@@ -193,6 +223,16 @@ async function indexNames(url: string): Promise<string[]> {
   try {
     const { rows } = await c.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`);
     return rows.map((r) => r.indexname);
+  } finally {
+    await c.end();
+  }
+}
+
+async function sql(url: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(text);
   } finally {
     await c.end();
   }

@@ -1,8 +1,7 @@
 // Runs EXPLAIN against a live server, safely: one statement, tagged, timeouts set, inside a
 // transaction that is always rolled back (read-only unless writes were allowed).
-import type pg from 'pg';
 import { inputError, usageError } from '../../cli/errors.js';
-import { describePgError, type PgConnection, type PgTarget } from '../../connectors/postgres.js';
+import { describePgError, type PgConnection, type PgTarget, type PgRow, type PgSession } from '../../connectors/postgres.js';
 import type { StatementInfo } from '../statement.js';
 
 export interface LiveRequest {
@@ -60,7 +59,7 @@ export async function explainLive(conn: PgConnection, req: LiveRequest): Promise
       await client.query(`SET LOCAL lock_timeout = ${Math.round(req.lockTimeoutMs)}`);
       let method: LiveResult['method'] = 'explain';
       let sqlSent: string;
-      let rows: pg.QueryResultRow[];
+      let rows: PgRow[];
       if (st.paramCount > 0 && !params.length && versionNum >= 160000) {
         method = 'generic-plan';
         sqlSent = `${TAG}EXPLAIN (${explainOptions(false, versionNum, true)}) ${st.sql}`;
@@ -87,7 +86,7 @@ export async function explainLive(conn: PgConnection, req: LiveRequest): Promise
 }
 
 /** Runs the statement; a server error about the user's SQL becomes an input error with its position. */
-async function run(client: pg.PoolClient, text: string, params: unknown[], userSql: string, source: string, target: PgTarget) {
+async function run(client: PgSession, text: string, params: unknown[], userSql: string, source: string, target: PgTarget) {
   try {
     return await client.query(text, params);
   } catch (e) {

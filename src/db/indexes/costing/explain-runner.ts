@@ -2,10 +2,10 @@
 // failing query costs only itself. Generic plans for $n: EXPLAIN (GENERIC_PLAN) on PostgreSQL 16+, else
 // a fresh PREPARE per plan (a statement prepared before a hypothetical index was made keeps its cached
 // plan and never sees it), plan_cache_mode = force_generic_plan, EXPLAIN EXECUTE with NULLs, DEALLOCATE.
-import type pg from 'pg';
-import { isConnectionLoss } from '../../../connectors/postgres.js';
+import { isConnectionLoss, type PgSession } from '../../../connectors/postgres.js';
 import { planFromExplainJson } from '../../explain/parse.js';
-import type { WorkloadQuery } from '../model.js';
+import type { Costing, WorkloadQuery } from '../model.js';
+import { uniqueQueries, type CostSetResult } from './coster.js';
 import { maxParam, singleStatement } from './statement-text.js';
 
 export const TAG = '/* perfkit */ ';
@@ -26,19 +26,19 @@ export interface SessionOptions {
 let statementSeq = 0;
 
 /** Opens the transaction every costing runs in; the caller always ends it with ROLLBACK. */
-export async function beginCosting(client: pg.ClientBase, o: SessionOptions): Promise<void> {
+export async function beginCosting(client: PgSession, o: SessionOptions): Promise<void> {
   const sets = [`SET LOCAL statement_timeout = ${Math.max(1, Math.round(o.statementTimeoutMs))}`];
   if (o.lockTimeoutMs !== undefined) sets.push(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(o.lockTimeoutMs))}`);
   sets.push('SET LOCAL plan_cache_mode = force_generic_plan');
   await client.query(`${o.readOnly ? 'BEGIN TRANSACTION READ ONLY' : 'BEGIN'}; ${sets.join('; ')}`);
 }
 
-export async function rollback(client: pg.ClientBase): Promise<void> {
+export async function rollback(client: PgSession): Promise<void> {
   await client.query('ROLLBACK').catch(() => {});
 }
 
 /** One plan's total cost and index names, or the server's message when EXPLAIN failed. Connection loss throws. */
-export async function explainCost(client: pg.ClientBase, q: WorkloadQuery, versionNum: number): Promise<PlanCost | { error: string }> {
+export async function explainCost(client: PgSession, q: WorkloadQuery, versionNum: number): Promise<PlanCost | { error: string }> {
   const st = singleStatement(q.query);
   if ('error' in st) return st;
   const params = Math.max(q.paramCount, maxParam(st.sql));
@@ -85,4 +85,29 @@ export function serverMessage(e: unknown): string {
   const err = e as { code?: string; message?: string };
   const msg = err?.message ?? String(e);
   return err?.code === '57014' ? `${msg} (statement_timeout)` : msg;
+}
+
+/** EXPLAINs each query once on a session where the candidate indexes exist (hypothetical or trial),
+ *  mapping the index names its plan uses back to candidate keys. Failures are kept per query. */
+export async function costQueries(
+  client: PgSession,
+  queries: WorkloadQuery[],
+  built: { names: Map<string, string>; uncosted: Array<{ key: string; reason: string }> },
+  versionNum: number,
+  countPlan: () => void,
+): Promise<CostSetResult> {
+  const res: CostSetResult = { costings: new Map(), failures: new Map() };
+  for (const q of uniqueQueries(queries)) {
+    countPlan();
+    const plan = await explainCost(client, q, versionNum);
+    if ('error' in plan) {
+      res.failures.set(q.fingerprint, plan.error);
+      continue;
+    }
+    const used = [...new Set(plan.indexNames.map((n) => built.names.get(n)).filter((k): k is string => k !== undefined))];
+    const costing: Costing = { fingerprint: q.fingerprint, cost: plan.cost, used };
+    if (built.uncosted.length) costing.uncosted = built.uncosted;
+    res.costings.set(q.fingerprint, costing);
+  }
+  return res;
 }

@@ -2,14 +2,13 @@
 // candidate, then each query EXPLAINed (generic plans re-PREPAREd, see explain-runner.ts), then reset.
 // Hypothetical indexes live in the backend only and ignore transactions, so every set runs on one
 // client and is reset before the client goes back to the pool.
-import type pg from 'pg';
 import { runtimeError } from '../../../cli/errors.js';
-import { isConnectionLoss, type PgConnection } from '../../../connectors/postgres.js';
+import { isConnectionLoss, type PgConnection, type PgSession } from '../../../connectors/postgres.js';
 import { candidateDdl } from '../ddl.js';
-import type { CandidateIndex, Costing, WorkloadQuery } from '../model.js';
+import type { CandidateIndex, WorkloadQuery } from '../model.js';
 import { quoteIdent } from '../quote-ident.js';
-import { costOne, uniqueQueries, type Coster, type CostSetResult } from './coster.js';
-import { beginCosting, explainCost, rollback, serverMessage, TAG } from './explain-runner.js';
+import { costOne, type Coster, type CostSetResult } from './coster.js';
+import { beginCosting, costQueries, rollback, serverMessage, TAG } from './explain-runner.js';
 
 export interface HypopgOptions {
   statementTimeoutMs: number;
@@ -39,7 +38,7 @@ export async function createHypopgCoster(conn: PgConnection, opts: HypopgOptions
   const canCost = (c: CandidateIndex) => c.costable !== false && HYPOPG_METHODS.has(c.method);
 
   /** Creates the candidates it can; returns index name → candidate key (and oid → key), and what it skipped. */
-  async function build(client: pg.ClientBase, candidates: CandidateIndex[]) {
+  async function build(client: PgSession, candidates: CandidateIndex[]) {
     const names = new Map<string, string>();
     const oids = new Map<string, number>();
     const uncosted: Array<{ key: string; reason: string }> = [];
@@ -64,28 +63,17 @@ export async function createHypopgCoster(conn: PgConnection, opts: HypopgOptions
     return { names, oids, uncosted };
   }
 
-  const reset = (client: pg.ClientBase) => client.query(`${TAG}SELECT ${fn('hypopg_reset')}()`);
+  const reset = (client: PgSession) => client.query(`${TAG}SELECT ${fn('hypopg_reset')}()`);
 
   async function costSet(queries: WorkloadQuery[], candidates: CandidateIndex[]): Promise<CostSetResult> {
-    const res: CostSetResult = { costings: new Map(), failures: new Map() };
+    let res: CostSetResult = { costings: new Map(), failures: new Map() };
     await conn.withClient(async (client) => {
       await reset(client);
       try {
-        const { names, uncosted } = await build(client, candidates);
+        const built = await build(client, candidates);
         await beginCosting(client, { readOnly: true, statementTimeoutMs: opts.statementTimeoutMs, versionNum });
         try {
-          for (const q of uniqueQueries(queries)) {
-            plansMade++;
-            const plan = await explainCost(client, q, versionNum);
-            if ('error' in plan) {
-              res.failures.set(q.fingerprint, plan.error);
-              continue;
-            }
-            const used = [...new Set(plan.indexNames.map((n) => names.get(n)).filter((k): k is string => k !== undefined))];
-            const costing: Costing = { fingerprint: q.fingerprint, cost: plan.cost, used };
-            if (uncosted.length) costing.uncosted = uncosted;
-            res.costings.set(q.fingerprint, costing);
-          }
+          res = await costQueries(client, queries, built, versionNum, () => plansMade++);
         } finally {
           await rollback(client);
         }

@@ -5,12 +5,11 @@
 // The trial database should hold the same schema and representative data: its costs are the ones used.
 // On the embedded server (one shared session) everything runs in one transaction with SET LOCAL only,
 // and PostgreSQL 16+ there makes generic plans without PREPARE.
-import type pg from 'pg';
-import { isConnectionLoss, type PgConnection } from '../../../connectors/postgres.js';
+import { isConnectionLoss, type PgConnection, type PgSession } from '../../../connectors/postgres.js';
 import { candidateDdl } from '../ddl.js';
-import type { CandidateIndex, Costing, WorkloadQuery } from '../model.js';
-import { costOne, uniqueQueries, type Coster, type CostSetResult } from './coster.js';
-import { beginCosting, explainCost, rollback, serverMessage, TAG } from './explain-runner.js';
+import type { CandidateIndex, WorkloadQuery } from '../model.js';
+import { costOne, type Coster, type CostSetResult } from './coster.js';
+import { beginCosting, costQueries, rollback, serverMessage, TAG } from './explain-runner.js';
 
 export interface TrialOptions {
   /** Per EXPLAIN and per CREATE INDEX (the embedded server cannot enforce it). */
@@ -26,7 +25,7 @@ export function createTrialCoster(conn: PgConnection, opts: TrialOptions): Coste
   const sizes = new Map<string, number>();
 
   /** Builds the candidates inside the open transaction; returns index name → key, and what failed. */
-  async function build(client: pg.ClientBase, candidates: CandidateIndex[]) {
+  async function build(client: PgSession, candidates: CandidateIndex[]) {
     const names = new Map<string, string>();
     const uncosted: Array<{ key: string; reason: string }> = [];
     for (const c of candidates) {
@@ -49,23 +48,11 @@ export function createTrialCoster(conn: PgConnection, opts: TrialOptions): Coste
   }
 
   async function costSet(queries: WorkloadQuery[], candidates: CandidateIndex[]): Promise<CostSetResult> {
-    const res: CostSetResult = { costings: new Map(), failures: new Map() };
+    let res: CostSetResult = { costings: new Map(), failures: new Map() };
     await conn.withClient(async (client) => {
       await beginCosting(client, { readOnly: false, statementTimeoutMs: opts.statementTimeoutMs, lockTimeoutMs: opts.lockTimeoutMs, versionNum });
       try {
-        const { names, uncosted } = await build(client, candidates);
-        for (const q of uniqueQueries(queries)) {
-          plansMade++;
-          const plan = await explainCost(client, q, versionNum);
-          if ('error' in plan) {
-            res.failures.set(q.fingerprint, plan.error);
-            continue;
-          }
-          const used = [...new Set(plan.indexNames.map((n) => names.get(n)).filter((k): k is string => k !== undefined))];
-          const costing: Costing = { fingerprint: q.fingerprint, cost: plan.cost, used };
-          if (uncosted.length) costing.uncosted = uncosted;
-          res.costings.set(q.fingerprint, costing);
-        }
+        res = await costQueries(client, queries, await build(client, candidates), versionNum, () => plansMade++);
       } finally {
         await rollback(client);
       }
