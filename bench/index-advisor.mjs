@@ -25,7 +25,7 @@ const TABLES = 20;
 const DB = 'perfkit_bench_indexes';
 
 const dist = new URL('../dist/', import.meta.url);
-if (!existsSync(new URL('db/indexes/choose.js', dist))) {
+if (!existsSync(new URL('db/indexes/advisor/choose.js', dist))) {
   console.error('bench/index-advisor: dist/ is missing or old; run `npm run build` first');
   process.exit(2);
 }
@@ -33,8 +33,8 @@ const load = (p) => import(new URL(p, dist).href);
 const { connectPostgres, resolvePgTarget } = await load('connectors/postgres.js');
 const { fetchCatalog } = await load('db/indexes/catalog.js');
 const { createHypopgCoster } = await load('db/indexes/costing/hypopg.js');
-const { DEFAULT_THRESHOLDS } = await load('db/indexes/choose.js');
-const { advise } = await load('db/indexes/advise.js');
+const { DEFAULT_THRESHOLDS } = await load('db/indexes/advisor/choose.js');
+const { advise } = await load('db/indexes/advisor/advise.js');
 
 // ---- the scratch database: 20 tables, 20k–58k rows each, linked by parent_id -------------------------
 const t = (i) => `t${String(i).padStart(2, '0')}`;

@@ -1,5 +1,5 @@
 // Builders for index-advisor tests: a CandidateIndex with its canonical key, and a WorkloadQuery.
-import { candidateDdl } from '../../src/db/indexes/ddl.js';
+import { candidateDdl } from '../../src/db/indexes/advisor/ddl.js';
 import type { CandidateIndex, IndexColumn, IndexMethod, WorkloadQuery } from '../../src/db/indexes/model.js';
 
 export interface CandidateOptions {

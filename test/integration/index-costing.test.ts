@@ -4,13 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgConnection } from '../../src/connectors/postgres.js';
 import { fetchCatalog } from '../../src/db/indexes/catalog.js';
-import { chooseIndexes, DEFAULT_THRESHOLDS } from '../../src/db/indexes/choose.js';
+import { chooseIndexes, DEFAULT_THRESHOLDS } from '../../src/db/indexes/advisor/choose.js';
 import { ExplainFailedError, type Coster } from '../../src/db/indexes/costing/coster.js';
 import { createHeuristicCoster } from '../../src/db/indexes/costing/heuristic.js';
 import { createHypopgCoster } from '../../src/db/indexes/costing/hypopg.js';
 import { createTrialCoster } from '../../src/db/indexes/costing/trial.js';
 import { costFinal, costWorkload } from '../../src/db/indexes/costing/workload.js';
-import { finalizeRecommendations } from '../../src/db/indexes/finalize.js';
+import { finalizeRecommendations } from '../../src/db/indexes/advisor/finalize.js';
 import type { Catalog, Predicate } from '../../src/db/indexes/model.js';
 import { candidate, workloadQuery } from '../helpers/index-candidates.js';
 import { createShopDb, type ScratchDb } from '../helpers/shop-db.js';

@@ -4,8 +4,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres, resolvePgTarget, type PgConnection } from '../../src/connectors/postgres.js';
-import { fetchHealthSnapshot, type HealthFetchOptions } from '../../src/db/indexes/health-snapshot.js';
-import { healthSummary, indexHealthFindings, type HealthOptions } from '../../src/db/indexes/health.js';
+import { fetchHealthSnapshot, type HealthFetchOptions } from '../../src/db/indexes/health/snapshot.js';
+import { healthSummary, indexHealthFindings, type HealthOptions } from '../../src/db/indexes/health/rules.js';
 import type { Finding } from '../../src/report/model.js';
 import { createIndexFixtureDb, splitStatements, type IndexFixtureDb } from '../helpers/index-fixture.js';
 import { testPgUrl } from '../helpers/services.js';

@@ -5,12 +5,12 @@ import { connectPostgres, resolvePgTarget, type PgConnection } from '../../conne
 import type { Finding } from '../../report/model.js';
 import { openDb, sessionTimeouts, type DbOptions } from '../connect.js';
 import { statStatementsInfo } from '../stat-statements.js';
-import { advise, type CosterFactory } from './advise.js';
+import { advise, type CosterFactory } from './advisor/advise.js';
 import { fetchCatalog } from './catalog.js';
 import { createIndexes } from './create.js';
 import { collectWorkload } from './sources.js';
-import { fetchHealthSnapshot, mergeReplicaUsage } from './health-snapshot.js';
-import { healthSummary, indexHealthFindings } from './health.js';
+import { fetchHealthSnapshot, mergeReplicaUsage } from './health/snapshot.js';
+import { healthSummary, indexHealthFindings } from './health/rules.js';
 import { parseIndexOptions, type IndexOptions } from './options.js';
 import type { CostMethod } from './model.js';
 import { indexesView, type IndexesData } from './view.js';

@@ -1,6 +1,6 @@
 // The options of `db indexes`, parsed and checked into numbers with one usage error per bad flag.
 import { usageError } from '../../cli/errors.js';
-import { DEFAULT_THRESHOLDS, type Thresholds } from './choose.js';
+import { DEFAULT_THRESHOLDS, type Thresholds } from './advisor/choose.js';
 import type { SourceOptions } from './sources.js';
 
 export interface IndexOptions {

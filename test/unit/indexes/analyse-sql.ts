@@ -1,10 +1,10 @@
 // Runs the advisor's parse-tree stages on SQL text against the shop catalog: predicates, candidates,
 // pre-costing rejection — what `db indexes` does for each query before costing.
-import { buildCandidates } from '../../../src/db/indexes/candidates.js';
-import type { CandidateOptions } from '../../../src/db/indexes/candidates.js';
+import { buildCandidates } from '../../../src/db/indexes/advisor/candidates.js';
+import type { CandidateOptions } from '../../../src/db/indexes/advisor/candidates.js';
 import type { Catalog, CandidateIndex, QueryAnalysis } from '../../../src/db/indexes/model.js';
-import { extractPredicates } from '../../../src/db/indexes/predicates.js';
-import { preRejections } from '../../../src/db/indexes/reject.js';
+import { extractPredicates } from '../../../src/db/indexes/advisor/predicates.js';
+import { preRejections } from '../../../src/db/indexes/advisor/reject.js';
 import { pgParser } from '../../../src/db/statement.js';
 import { shopCatalog } from './catalog.fixture.js';
 

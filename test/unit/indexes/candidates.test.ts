@@ -1,7 +1,7 @@
 // Candidate indexes from predicates: column order (equality, range, sort), direction, INCLUDE, partial,
 // expression, trigram, GIN and GiST candidates, and one candidate per index across queries.
 import { describe, expect, it } from 'vitest';
-import { buildCandidates } from '../../../src/db/indexes/candidates.js';
+import { buildCandidates } from '../../../src/db/indexes/advisor/candidates.js';
 import { analyse, keys } from './analyse-sql.js';
 import { shopCatalog } from './catalog.fixture.js';
 

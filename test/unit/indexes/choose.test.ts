@@ -1,7 +1,7 @@
 // The greedy, workload-wide choice: shared indexes win, wider picks absorb their prefixes, thresholds
 // hold, and every query is either served or rejected with a reason a user can read.
 import { describe, expect, it } from 'vitest';
-import { chooseIndexes, covers, DEFAULT_THRESHOLDS, type ChooseQuery, type Thresholds } from '../../../src/db/indexes/choose.js';
+import { chooseIndexes, covers, DEFAULT_THRESHOLDS, type ChooseQuery, type Thresholds } from '../../../src/db/indexes/advisor/choose.js';
 import type { CandidateIndex, Costing } from '../../../src/db/indexes/model.js';
 import { candidate, workloadQuery } from '../../helpers/index-candidates.js';
 

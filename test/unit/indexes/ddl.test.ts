@@ -1,8 +1,8 @@
 // CREATE INDEX statements from candidates: identifiers quoted only when PostgreSQL needs it, DESC,
 // INCLUDE, partial predicates, opclasses and expressions.
 import { describe, expect, it } from 'vitest';
-import { candidateDdl, candidateLabel, parenthesized } from '../../../src/db/indexes/ddl.js';
-import { quoteIdent } from '../../../src/db/indexes/quote-ident.js';
+import { candidateDdl, candidateLabel, parenthesized } from '../../../src/db/indexes/advisor/ddl.js';
+import { quoteIdent } from '../../../src/db/indexes/advisor/quote-ident.js';
 import { candidate } from '../../helpers/index-candidates.js';
 
 describe('candidateDdl', () => {

@@ -1,8 +1,8 @@
 // Recommendations from the picks and a final costing with every pick present: time saved per hour,
 // shared credit for joins, queries the final plan leaves out, and the write-overhead sentence.
 import { describe, expect, it } from 'vitest';
-import { chooseIndexes, DEFAULT_THRESHOLDS, type ChooseQuery } from '../../../src/db/indexes/choose.js';
-import { finalizeRecommendations, writeOverhead } from '../../../src/db/indexes/finalize.js';
+import { chooseIndexes, DEFAULT_THRESHOLDS, type ChooseQuery } from '../../../src/db/indexes/advisor/choose.js';
+import { finalizeRecommendations, writeOverhead } from '../../../src/db/indexes/advisor/finalize.js';
 import type { Catalog, Costing, TableInfo } from '../../../src/db/indexes/model.js';
 import { candidate, workloadQuery } from '../../helpers/index-candidates.js';
 

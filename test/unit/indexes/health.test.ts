@@ -1,11 +1,11 @@
 // Index health rules on hand-made snapshots: replica usage, the duplicate rules' corner cases
 // (constraints, uniqueness, predicates, order), invalid-index fixes, keys, bloat thresholds and arithmetic.
 import { describe, expect, it } from 'vitest';
-import type { HealthIndex, HealthSnapshot } from '../../../src/db/indexes/health-model.js';
-import { mergeReplicaUsage } from '../../../src/db/indexes/health-snapshot.js';
-import { healthSummary, indexHealthFindings } from '../../../src/db/indexes/health.js';
-import { findDuplicates } from '../../../src/db/indexes/health-duplicates.js';
-import { estimateBloat, exactBloat, pickExact, type BloatInputs } from '../../../src/db/indexes/health-bloat.js';
+import type { HealthIndex, HealthSnapshot } from '../../../src/db/indexes/health/model.js';
+import { mergeReplicaUsage } from '../../../src/db/indexes/health/snapshot.js';
+import { healthSummary, indexHealthFindings } from '../../../src/db/indexes/health/rules.js';
+import { findDuplicates } from '../../../src/db/indexes/health/duplicates.js';
+import { estimateBloat, exactBloat, pickExact, type BloatInputs } from '../../../src/db/indexes/health/bloat.js';
 
 const MB = 1024 * 1024;
 

@@ -1,9 +1,9 @@
 // Queries out before costing, each with its reason in words and numbers, and when an existing index
 // already does a candidate's job (prefix, directions, partial predicate, expression, INCLUDE, method).
 import { describe, expect, it } from 'vitest';
-import { makeCandidate } from '../../../src/db/indexes/candidate-key.js';
+import { makeCandidate } from '../../../src/db/indexes/advisor/candidate-key.js';
 import type { CandidateIndex, ExistingIndex, IndexColumn, IndexMethod } from '../../../src/db/indexes/model.js';
-import { alreadyServed, preRejections } from '../../../src/db/indexes/reject.js';
+import { alreadyServed, preRejections } from '../../../src/db/indexes/advisor/reject.js';
 import { analyse } from './analyse-sql.js';
 import { shopCatalog } from './catalog.fixture.js';
 

@@ -4,9 +4,9 @@
 // client and is reset before the client goes back to the pool.
 import { runtimeError } from '../../../cli/errors.js';
 import { isConnectionLoss, type PgConnection, type PgSession } from '../../../connectors/postgres.js';
-import { candidateDdl } from '../ddl.js';
+import { candidateDdl } from '../advisor/ddl.js';
 import type { CandidateIndex, WorkloadQuery } from '../model.js';
-import { quoteIdent } from '../quote-ident.js';
+import { quoteIdent } from '../advisor/quote-ident.js';
 import { costOne, type Coster, type CostSetResult } from './coster.js';
 import { beginCosting, costQueries, rollback, serverMessage, TAG } from './explain-runner.js';
 

@@ -6,7 +6,7 @@
 // On the embedded server (one shared session) everything runs in one transaction with SET LOCAL only,
 // and PostgreSQL 16+ there makes generic plans without PREPARE.
 import { isConnectionLoss, type PgConnection, type PgSession } from '../../../connectors/postgres.js';
-import { candidateDdl } from '../ddl.js';
+import { candidateDdl } from '../advisor/ddl.js';
 import type { CandidateIndex, WorkloadQuery } from '../model.js';
 import { costOne, type Coster, type CostSetResult } from './coster.js';
 import { beginCosting, costQueries, rollback, serverMessage, TAG } from './explain-runner.js';

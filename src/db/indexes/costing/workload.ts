@@ -1,7 +1,7 @@
 // Costs a whole workload with one Coster: baselines, then every candidate against every costed query
 // that reads its table (so the chooser can see one index serving several queries), then, after the
 // choice, each query again with all chosen indexes present. Failures become `explain-failed` rejections.
-import { reject, type ChooseQuery } from '../choose.js';
+import { reject, type ChooseQuery } from '../advisor/choose.js';
 import type { CandidateIndex, Costing, Rejection, WorkloadQuery } from '../model.js';
 import type { Coster } from './coster.js';
 

@@ -2,9 +2,9 @@
 // prefix of it (B-tree), with the same method, keys (expressions, opclass, collation), predicate and
 // uniqueness. The one to drop never backs a constraint; of two identical ones the keeper is the
 // constraint's, the unique, then the more used. Pure.
-import type { Finding } from '../../report/model.js';
-import type { HealthIndex, HealthIndexColumn, HealthSnapshot } from './health-model.js';
-import { bytes, dropDdl, indexLocation, indexShape, totalScans } from './health-text.js';
+import type { Finding } from '../../../report/model.js';
+import type { HealthIndex, HealthIndexColumn, HealthSnapshot } from './model.js';
+import { bytes, dropDdl, indexLocation, indexShape, totalScans } from './text.js';
 
 export type Redundancy = 'identical' | 'covered' | 'prefix';
 

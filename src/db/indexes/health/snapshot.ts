@@ -1,14 +1,14 @@
 // Reads everything the index health rules decide from, one tagged query per concern: server facts,
 // indexes with usage, foreign keys, tables without a primary key, and B-tree bloat. What the role may
 // not see (pgstattuple, other users' index builds, hidden pg_stats rows) becomes a note, not a crash.
-import { isConnectionLoss, type PgConnection } from '../../connectors/postgres.js';
-import type { HealthIndex, HealthSnapshot, IndexBloat, TableBloat } from './health-model.js';
-import { FOREIGN_KEYS_SQL, NO_PRIMARY_KEY_SQL, SERVER_SQL, indexesSql } from './health-sql.js';
+import { isConnectionLoss, type PgConnection } from '../../../connectors/postgres.js';
+import type { HealthIndex, HealthSnapshot, IndexBloat, TableBloat } from './model.js';
+import { FOREIGN_KEYS_SQL, NO_PRIMARY_KEY_SQL, SERVER_SQL, indexesSql } from './sql.js';
 import {
   BLOAT_INPUTS_SQL, estimateBloat, exactBloat, pgstatindexSql, pgstattupleApproxSql, pickExact, tableBloatOf,
   type ApproxRow, type PgstatindexRow,
-} from './health-bloat.js';
-import { iso, toBloatInputs, toForeignKey, toIndex, toNoPk } from './health-rows.js';
+} from './bloat.js';
+import { iso, toBloatInputs, toForeignKey, toIndex, toNoPk } from './rows.js';
 
 export interface HealthFetchOptions {
   /** Read only server facts and index usage (for a replica: the rest is the primary's). */

@@ -1,7 +1,7 @@
 // B-tree bloat: the ioguix/pgexperts estimate (the one pghero shows) from pg_class and pg_stats, and,
 // when pgstattuple is installed and allowed, exact numbers from pgstatindex (indexes) and
 // pgstattuple_approx (their tables). The SQL lives here with the arithmetic that reads it.
-import type { IndexBloat, TableBloat } from './health-model.js';
+import type { IndexBloat, TableBloat } from './model.js';
 
 /** Per valid B-tree index with pages: what the estimate needs. A key column (or expression) without
  *  pg_stats row (not analyzed, or a column this role may not SELECT) makes has_stats false. */

@@ -1,6 +1,6 @@
 // The shapes of index health: what fetchHealthSnapshot reads from one server (indexes with their usage,
 // foreign keys, tables without a primary key, bloat) and what the pure health rules decide from. Types only.
-import type { IndexColumn } from './model.js';
+import type { IndexColumn } from '../model.js';
 
 export type ConstraintKind = 'primary' | 'unique' | 'exclusion';
 export type RelationKind = 'table' | 'partitioned' | 'matview';

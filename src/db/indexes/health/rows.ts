@@ -1,8 +1,8 @@
 // Turns the health queries' rows into the HealthSnapshot model: index keys from indkey/indoption/
 // indclass, constraint kinds, relation kinds, bloat inputs. Pure.
-import type { IndexMethod } from './model.js';
-import type { HealthForeignKey, HealthIndex, HealthIndexColumn, RelationKind, TableWithoutPrimaryKey } from './health-model.js';
-import type { BloatInputs } from './health-bloat.js';
+import type { IndexMethod } from '../model.js';
+import type { HealthForeignKey, HealthIndex, HealthIndexColumn, RelationKind, TableWithoutPrimaryKey } from './model.js';
+import type { BloatInputs } from './bloat.js';
 
 type Row = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 // Writes a candidate index as SQL: the CREATE INDEX statement a recommendation carries, the statement
 // HypoPG and trial indexes are built from, and the short label reasons use ("orders (customer_id)").
-import type { CandidateIndex, IndexColumn } from './model.js';
+import type { CandidateIndex, IndexColumn } from '../model.js';
 import { qualifiedName, quoteIdent } from './quote-ident.js';
 
 export interface DdlOptions {

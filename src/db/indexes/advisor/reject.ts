@@ -3,11 +3,11 @@
 // nothing to index, or every candidate already served by an existing index.
 import { buildCandidates } from './candidates.js';
 import { btreeable, columnInfo } from './column-types.js';
-import type { Catalog, Predicate, QueryAnalysis, RejectCode, Rejection } from './model.js';
+import type { Catalog, Predicate, QueryAnalysis, RejectCode, Rejection } from '../model.js';
 import { columnLabel } from './operands.js';
 import { constantFraction, percent } from './selectivity.js';
 import { alreadyServed } from './served.js';
-import { formatNumber } from '../../util/units.js';
+import { formatNumber } from '../../../util/units.js';
 
 export { alreadyServed } from './served.js';
 

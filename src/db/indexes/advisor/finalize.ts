@@ -4,7 +4,7 @@
 import { candidateDdl, candidateLabel, indexElement } from './ddl.js';
 import { fmtCost, fmtPct, fmtRate, savingOf } from './format.js';
 import { reject, type ChooseQuery, type ChosenIndex, type Thresholds } from './choose.js';
-import type { Catalog, CostMethod, Costing, Recommendation, Rejection, TableInfo } from './model.js';
+import type { Catalog, CostMethod, Costing, Recommendation, Rejection, TableInfo } from '../model.js';
 
 export interface FinalizeInput {
   chosen: ChosenIndex[];

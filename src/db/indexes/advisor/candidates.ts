@@ -6,7 +6,7 @@ import type { KeyItem, KeyPlan, KeyVariant } from './btree-candidates.js';
 import type { CandidateFields } from './candidate-key.js';
 import { makeCandidate, mergeCandidates } from './candidate-key.js';
 import { btreeable, columnInfo, isNarrow, isTextLike, patternOpclass } from './column-types.js';
-import type { CandidateIndex, Catalog, Predicate, QueryAnalysis, TableInfo } from './model.js';
+import type { CandidateIndex, Catalog, Predicate, QueryAnalysis, TableInfo } from '../model.js';
 import { constantFraction, distinctValues, eqFraction, isCommonValue, isNotNullTest, percent } from './selectivity.js';
 import { specialVariants } from './special-candidates.js';
 

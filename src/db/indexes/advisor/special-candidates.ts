@@ -2,7 +2,7 @@
 // jsonb containment and key tests, full-text search and arrays, GiST for ranges and geometry.
 // HypoPG cannot build these hypothetically, so they are proposed uncosted.
 import { columnInfo, isArray, isGistType, isTextLike } from './column-types.js';
-import type { Catalog, IndexColumn, IndexMethod, Predicate } from './model.js';
+import type { Catalog, IndexColumn, IndexMethod, Predicate } from '../model.js';
 import { columnLabel } from './operands.js';
 
 export interface SpecialVariant {

@@ -1,7 +1,7 @@
 // One side of a comparison, read for indexing: a plain column, an expression over one table's columns
 // (and whether an expression index could hold it), or a value the query supplies.
 import { columnInfo, isFractionalType } from './column-types.js';
-import type { Catalog } from './model.js';
+import type { Catalog } from '../model.js';
 import type { ColumnSource, Scope } from './scope.js';
 import { resolveColumn } from './scope.js';
 import { quoteIdent } from './quote-ident.js';

@@ -4,7 +4,7 @@
 // ends up served by a pick or rejected with its reason in words and numbers. Pure.
 import { candidateLabel } from './ddl.js';
 import { fmtCost, fmtPct, savingOf } from './format.js';
-import type { CandidateIndex, Costing, IndexColumn, Rejection, WorkloadQuery } from './model.js';
+import type { CandidateIndex, Costing, IndexColumn, Rejection, WorkloadQuery } from '../model.js';
 
 export interface Thresholds {
   /** A candidate counts for a query only if it lowers the query's cost by this much (dexter: 50). */

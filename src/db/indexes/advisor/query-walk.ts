@@ -4,7 +4,7 @@
 import { parseSync } from 'libpg-query';
 import { classify } from './classify.js';
 import { joinPair } from './compare.js';
-import type { Catalog, Predicate, TableInfo } from './model.js';
+import type { Catalog, Predicate, TableInfo } from '../model.js';
 import type { Env } from './operands.js';
 import { sortAndGroup } from './sort-group.js';
 import type { ColumnSource, Rel } from './scope.js';

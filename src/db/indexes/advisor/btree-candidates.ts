@@ -1,7 +1,7 @@
 // B-tree key orders for one table of one query: equality columns first (most selective first), then one
 // range column, then the sort columns when the index can return rows in that order; plus the useful
 // shorter variants (eq only, eq + sort, the single best column, join columns, GROUP BY columns).
-import type { IndexColumn } from './model.js';
+import type { IndexColumn } from '../model.js';
 
 export type Role = 'eq' | 'in' | 'range' | 'isnull' | 'range-sort' | 'sort' | 'join' | 'group';
 

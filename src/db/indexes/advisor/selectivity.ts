@@ -1,6 +1,6 @@
 // Row fractions from pg_stats: how many rows one equality matches (to order index columns), and how
 // many a constant predicate keeps (to decide whether a partial index is worth it).
-import type { ColumnInfo, Predicate } from './model.js';
+import type { ColumnInfo, Predicate } from '../model.js';
 
 /** pg_stats.n_distinct as a count: positive is a count, negative a fraction of the rows. */
 export function distinctValues(col: ColumnInfo | undefined, rows: number): number | undefined {

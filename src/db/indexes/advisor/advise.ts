@@ -2,7 +2,7 @@
 // (predicates, candidates, early rejections), cost the rest with one Coster, choose workload-wide,
 // cost again with every pick present, and turn uncostable GIN/GiST/trigram advice into `uncosted`
 // recommendations. Every query ends under a recommendation or in `rejected`.
-import { pgParser } from '../statement.js';
+import { pgParser } from '../../statement.js';
 import { chooseIndexes, reject, type ChooseQuery, type Thresholds } from './choose.js';
 import { candidateDdl, candidateLabel, indexElement } from './ddl.js';
 import { finalizeRecommendations, writeOverhead } from './finalize.js';
@@ -10,9 +10,9 @@ import { extractPredicates, type ParseTree } from './predicates.js';
 import { buildCandidates } from './candidates.js';
 import { preRejections } from './reject.js';
 import { alreadyServed } from './served.js';
-import { costFinal, costWorkload, type CostingInput } from './costing/workload.js';
-import type { Coster } from './costing/coster.js';
-import type { CandidateIndex, Catalog, Predicate, QueryAnalysis, Recommendation, Rejection, WorkloadQuery } from './model.js';
+import { costFinal, costWorkload, type CostingInput } from '../costing/workload.js';
+import type { Coster } from '../costing/coster.js';
+import type { CandidateIndex, Catalog, Predicate, QueryAnalysis, Recommendation, Rejection, WorkloadQuery } from '../model.js';
 
 export interface AdviseOptions {
   thresholds: Thresholds;

@@ -1,6 +1,6 @@
 // The canonical text of a candidate index, so the same index proposed for two queries is one candidate
 // (its queries merged), and a CREATE INDEX statement is `CREATE INDEX … ON ` + key.
-import type { CandidateIndex, IndexColumn } from './model.js';
+import type { CandidateIndex, IndexColumn } from '../model.js';
 import { qualifiedName, quoteIdent } from './quote-ident.js';
 
 export function columnSql(c: IndexColumn): string {

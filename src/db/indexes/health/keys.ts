@@ -1,7 +1,7 @@
 // fk-without-index and missing-primary-key: the keys a table should have. Pure.
-import type { Finding } from '../../report/model.js';
-import type { HealthForeignKey, HealthSnapshot, TableWithoutPrimaryKey } from './health-model.js';
-import { bytes, cols, location, qualifiedName, quoteIdent, rows } from './health-text.js';
+import type { Finding } from '../../../report/model.js';
+import type { HealthForeignKey, HealthSnapshot, TableWithoutPrimaryKey } from './model.js';
+import { bytes, cols, location, qualifiedName, quoteIdent, rows } from './text.js';
 
 const shortTable = (schema: string, table: string) => (schema === 'public' ? table : `${schema}.${table}`);
 

@@ -1,7 +1,7 @@
 // Comparisons (A_Expr) read as index predicates: =, IN, ranges, LIKE/ILIKE, containment operators,
 // and the forms no plain index can serve, each with why in words.
 import { isArray, isGistType, isTextLike } from './column-types.js';
-import type { Predicate, PredicateKind } from './model.js';
+import type { Predicate, PredicateKind } from '../model.js';
 import type { Env, Operand } from './operands.js';
 import { columnLabel, implicitCastOf, operand } from './operands.js';
 import { quoteIdent } from './quote-ident.js';

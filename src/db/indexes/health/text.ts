@@ -1,8 +1,8 @@
 // Words and DDL shared by the index health rules: locations, index labels, the "since the statistics
 // reset" phrase, and the DROP/REINDEX/CREATE statements they suggest. Pure.
-import { formatBytes, formatNumber } from '../../util/units.js';
-import type { HealthIndex, HealthIndexColumn, HealthSnapshot } from './health-model.js';
-import { qualifiedName, quoteIdent } from './quote-ident.js';
+import { formatBytes, formatNumber } from '../../../util/units.js';
+import type { HealthIndex, HealthIndexColumn, HealthSnapshot } from './model.js';
+import { qualifiedName, quoteIdent } from '../advisor/quote-ident.js';
 
 const DAY_MS = 86_400_000;
 

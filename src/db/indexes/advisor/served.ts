@@ -1,7 +1,7 @@
 // Whether an existing index already does a candidate's job: same method, the candidate's key as its
 // leading columns (same operator classes, sort directions equal or all reversed), the same partial
 // predicate, and the candidate's INCLUDE columns somewhere in it.
-import type { CandidateIndex, ExistingIndex, IndexColumn } from './model.js';
+import type { CandidateIndex, ExistingIndex, IndexColumn } from '../model.js';
 
 /** Operator classes that change what an index can do; any other name is a type's default class. */
 const SPECIAL_OPCLASS = /pattern_ops$|trgm_ops$|^jsonb_path_ops$|^inet_ops$/;

@@ -1,7 +1,7 @@
 // Turns one WHERE / JOIN ON condition into index predicates: walks AND trees, folds OR branches on one
 // column into IN, reads IS NULL, boolean columns and IN (subquery), and hands comparisons to compare.ts.
 import { base, compareOp, inValues, joinPair, keyPredicate, like, notSargable, opName } from './compare.js';
-import type { Predicate } from './model.js';
+import type { Predicate } from '../model.js';
 import type { Env, Operand } from './operands.js';
 import { columnInfo } from './column-types.js';
 import { columnLabel, operand } from './operands.js';

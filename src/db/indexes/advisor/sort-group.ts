@@ -1,6 +1,6 @@
 // ORDER BY and GROUP BY of a query level as index predicates: which base column (or
 // indexable expression) each item sorts on, in which direction and with which NULLS placement.
-import type { Predicate } from './model.js';
+import type { Predicate } from '../model.js';
 import type { Env } from './operands.js';
 import { columnInfo } from './column-types.js';
 import { columnLabel, operand } from './operands.js';

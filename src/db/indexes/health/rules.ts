@@ -1,13 +1,13 @@
 // Index health, decided from a HealthSnapshot: unused, duplicate and invalid indexes, foreign keys
 // without an index, tables without a primary key, and B-tree bloat. Each finding carries its numbers
 // and the DDL that fixes it. Pure: no connection, no clock (the snapshot's takenAt is "now").
-import type { Finding } from '../../report/model.js';
-import type { HealthIndex, HealthSnapshot, IndexBloat } from './health-model.js';
-import { duplicateFindings, findDuplicates, pinned } from './health-duplicates.js';
-import { foreignKeyFindings, primaryKeyFindings } from './health-keys.js';
+import type { Finding } from '../../../report/model.js';
+import type { HealthIndex, HealthSnapshot, IndexBloat } from './model.js';
+import { duplicateFindings, findDuplicates, pinned } from './duplicates.js';
+import { foreignKeyFindings, primaryKeyFindings } from './keys.js';
 import {
   bytes, dropDdl, indexLocation, location, pct, recreateDdl, reindexDdl, rows, sinceReset, statsAgeDays, totalScans,
-} from './health-text.js';
+} from './text.js';
 
 export interface HealthOptions {
   /** An index with no scans is reported only from this size (pghero 4.0: 10 MB). */

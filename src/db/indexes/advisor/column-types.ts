@@ -1,6 +1,6 @@
 // What a column's type (as format_type writes it) allows: a btree key, a trigram or GIN/GiST index,
 // a cheap INCLUDE column; and which comparisons make PostgreSQL cast the column instead of the value.
-import type { Catalog, ColumnInfo, TableInfo } from './model.js';
+import type { Catalog, ColumnInfo, TableInfo } from '../model.js';
 
 /** Types without a default btree operator class: an index on them cannot be built (or is useless). */
 const NO_BTREE = new Set(['json', 'point', 'xml', 'box', 'polygon', 'circle', 'line', 'lseg', 'path', 'tsvector', 'tsquery']);

@@ -1,7 +1,7 @@
 // What one parsed statement asks of each table, for the index advisor: the kind of statement, the base
 // tables it reads (views expanded), and its predicates (equality, range, LIKE, containment, join, sort,
 // group), each marked sargable or not with why in words. Pure: takes a libpg-query parse result.
-import type { Catalog, Predicate, QueryAnalysis } from './model.js';
+import type { Catalog, Predicate, QueryAnalysis } from '../model.js';
 import { quoteIdent } from './quote-ident.js';
 import { newState, walkModify, walkSelect } from './query-walk.js';
 import type { Node } from './sql-node.js';
