@@ -99,9 +99,9 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 async function adviseDemo(conn: PgConnection, timeouts: { statementTimeoutMs: number; lockTimeoutMs: number }) {
   const [{ fetchCatalog }, { collectWorkload }, { advise }, { createTrialCoster }, { DEFAULT_THRESHOLDS }, { fetchHealthSnapshot }, { indexHealthFindings, healthSummary }, { statStatementsInfo }] =
     await Promise.all([
-      import('../db/indexes/catalog.js'), import('../db/indexes/sources.js'), import('../db/indexes/advise.js'),
-      import('../db/indexes/costing/trial.js'), import('../db/indexes/choose.js'), import('../db/indexes/health-snapshot.js'),
-      import('../db/indexes/health.js'), import('../db/stat-statements.js'),
+      import('../db/indexes/catalog.js'), import('../db/indexes/sources.js'), import('../db/indexes/advisor/advise.js'),
+      import('../db/indexes/costing/trial.js'), import('../db/indexes/advisor/choose.js'), import('../db/indexes/health/snapshot.js'),
+      import('../db/indexes/health/rules.js'), import('../db/stat-statements.js'),
     ]);
   const [catalog, workload, info] = await Promise.all([
     fetchCatalog(conn),
