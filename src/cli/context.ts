@@ -29,5 +29,4 @@ export interface CommandOutcome<D = unknown> {
   view?: View<D>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own data type
-export type CommandModule = { run(ctx: CommandContext): Promise<CommandOutcome<any>> };
+export type CommandModule = { run(ctx: CommandContext): Promise<CommandOutcome<unknown>> };

@@ -1,6 +1,7 @@
 // Io: the only code that touches `process`. Everything else writes to the Io it is given,
 // which is what lets tests run the whole CLI in-process.
 import { once } from 'node:events';
+import { Readable } from 'node:stream';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -19,6 +20,8 @@ export interface Io {
   stderrStream?: NodeJS.WriteStream;
   /** Asks a yes/no question on the terminal (stdin and stderr must be TTYs); false otherwise. */
   confirm: (question: string) => Promise<boolean>;
+  /** Standard input as a stream (for `--log -`). */
+  stdinStream: NodeJS.ReadableStream;
   /** Reads all of standard input (for `--plan -`). */
   readStdin: () => Promise<string>;
   /** Resolves when everything written to stdout has been flushed. */
@@ -45,6 +48,7 @@ export function createProcessIo(): Io {
     now: () => Date.now(),
     runtime: { node: process.version, pid: process.pid },
     stderrStream: process.stderr,
+    stdinStream: process.stdin,
     confirm: async (question) => {
       if (!process.stdin.isTTY || !process.stderr.isTTY) return false;
       const { createInterface } = await import('node:readline/promises');
@@ -85,6 +89,7 @@ export function createMemoryIo(opts: Partial<Io> = {}): Io & { out: () => string
     now: () => Date.now(),
     runtime: { node: process.version, pid: process.pid },
     confirm: async () => false,
+    stdinStream: Readable.from([]),
     readStdin: async () => '',
     flush: async () => {},
     onInterrupt: () => () => {},

@@ -112,6 +112,31 @@ export function createProgram(io: Io, select: (s: Selection) => void): Command {
     ]))
     .action(action('db indexes', () => import('../db/indexes/command.js')));
 
+  dbOptions(
+    db
+      .command('slow')
+      .description('slow-query analysis from PostgreSQL logs or pg_stat_statements; `db slow merge a.json b.json` merges saved results')
+      .argument('[merge...]', '"merge" followed by saved results (perfkit db slow --format json) to merge exactly')
+      .option('--log <file|glob|->', 'a PostgreSQL log: stderr, csvlog or jsonlog, plain or gzip, or - for stdin (repeatable)', collect)
+      .option('--prefix <log_line_prefix>', 'the log_line_prefix of stderr logs (default: SHOW log_line_prefix with --db, else inferred)')
+      .option('--log-format <format>', 'stderr, csvlog, jsonlog or auto (default: detected)')
+      .option('--top <n>', 'how many queries to report', '20')
+      .option('--sort <key>', 'logs: total, mean, calls, max, p95, p99, stddev; pg_stat_statements: total, mean, calls, stddev, rows, io', 'total')
+      .option('--interval <duration>', 'pg_stat_statements: two snapshots this far apart, and what ran between them')
+      .option('--state <file>', 'logs: remember how far each file was read; the next run reads only new lines')
+      .option('--threads <n>', 'logs: worker threads (default: the cores, when the input is large enough)'),
+  )
+    .addHelpText('after', examples([
+      "perfkit db slow --db postgres://app@db/shop                          # pg_stat_statements, top 20 by total time",
+      'perfkit db slow --db postgres://app@db/shop --interval 60s --sort mean   # what is slow right now',
+      "perfkit db slow --log /var/log/postgresql/postgresql-15-main.log --prefix '%m [%p] %q%u@%d '",
+      "perfkit db slow --log 'logs/postgresql-*.csv.gz' --format json -o monday.json",
+      'zcat old.log.gz | perfkit db slow --log - --sort p95',
+      'perfkit db slow --log /var/log/postgresql/pg.log --state /var/lib/perfkit/slow.state   # incremental',
+      'perfkit db slow merge monday.json tuesday.json --top 50',
+    ]))
+    .action(action('db slow', () => import('../db/slow/command.js')));
+
   program
     .command('demo')
     .description('the main job end to end on an embedded PostgreSQL seeded with a demo shop: no server needed')

@@ -84,4 +84,5 @@ export type Section =
   | { title: string; kind: 'table'; columns: string[]; rows: Array<Array<string | number | null>>; align?: Array<'left' | 'right'> }
   | { title: string; kind: 'text'; text: string };
 
-export type View<D = unknown> = (data: D) => Section[];
+// Method syntax makes the parameter bivariant, so a View<SpecificData> is a View<unknown>.
+export type View<D = unknown> = { render(data: D): Section[] }['render'];
