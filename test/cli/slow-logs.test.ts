@@ -4,7 +4,7 @@ import { appendFile, copyFile, mkdtemp, readFile, writeFile } from 'node:fs/prom
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectOneLineError, fixture, parseReport, runCli } from '../helpers/cli.js';
+import { expectOneLineError, expectSlowData, fixture, parseReport, runCli } from '../helpers/cli.js';
 
 const expected = JSON.parse(await readFile(fixture('pg/logs/expected.json'), 'utf8'));
 let dir: string;
@@ -23,6 +23,7 @@ describe('db slow --log on logs written by PostgreSQL 15', () => {
     it(`${f}: statement count, per-query counts and summary keys`, async () => {
       const doc = await slow(['--log', fixture(`pg/logs/${f}`)]);
       expect(doc.summary.statements).toBe(expected.statements);
+      expectSlowData(doc.data);
       for (const k of ['queries', 'statements', 'totalMs', 'p95Ms', 'linesRead', 'linesUnparsed']) expect(typeof doc.summary[k], k).toBe('number');
       const calls = (needle: string) => doc.data.queries.filter((q: any) => q.query.startsWith(needle)).reduce((n: number, q: any) => n + q.calls, 0);
       expect(calls('SELECT name, qty FROM items WHERE id = $1')).toBe(100);
@@ -99,4 +100,23 @@ describe('db slow bad logs: one line, the input named, a fix, exit 2', () => {
       expect(expectOneLineError(r)).toMatch(pattern);
     });
   }
+});
+
+describe('db slow from pg_stat_statements (real PostgreSQL)', () => {
+  it('top queries with their counters, documented in schemas/db-slow.schema.json', async () => {
+    const { testPgUrl, requirePg } = await import('../helpers/services.js');
+    await requirePg();
+    const doc = await slow(['--db', testPgUrl(), '--sort', 'calls']);
+    expect(doc.data.source).toBe('pg_stat_statements');
+    expectSlowData(doc.data);
+    const calls = doc.data.queries.map((q: any) => q.calls);
+    expect(calls).toEqual([...calls].sort((a: number, b: number) => b - a));
+  });
+
+  it('--interval reports the difference of two snapshots', async () => {
+    const { testPgUrl } = await import('../helpers/services.js');
+    const doc = await slow(['--db', testPgUrl(), '--interval', '500ms']);
+    expect(doc.data.intervalMs).toBeGreaterThanOrEqual(400);
+    expectSlowData(doc.data);
+  });
 });

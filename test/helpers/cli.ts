@@ -38,6 +38,13 @@ const ajv = new Ajv2020.default({ allErrors: true, strict: false });
 addFormats.default(ajv);
 const validateReport = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/report.schema.json', import.meta.url), 'utf8')));
 
+const validateSlowData = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/db-slow.schema.json', import.meta.url), 'utf8')));
+
+/** Validates a db slow report's data against schemas/db-slow.schema.json. */
+export function expectSlowData(data: unknown): void {
+  if (!validateSlowData(data)) throw new Error(`db slow data does not match its schema: ${ajv.errorsText(validateSlowData.errors)}`);
+}
+
 /** Parses stdout as exactly one JSON document and validates it against schemas/report.schema.json. */
 export function parseReport(stdout: string): Record<string, any> {
   const doc = JSON.parse(stdout) as Record<string, any>;
