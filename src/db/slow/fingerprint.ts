@@ -1,23 +1,24 @@
-// Fast, memoized query fingerprints. libpg-query's fingerprint costs ~100 µs, far too much per statement on
+// Fast, memoized query fingerprints. libpg-query's fingerprint costs ~50–100 µs, far too much per statement on
 // millions of log lines, so each statement is first reduced by a cheap single-pass literal stripper to a cache
 // key, and libpg-query (fingerprintSync + normalizeSync for the display text) runs once per distinct key.
 //
-// The stripper (also the documented FALLBACK NORMALIZER) works in one pass over the text:
-//   - `--` and `/* */` comments (nested) are dropped; runs of whitespace become one space; the text is trimmed
-//     and trailing `;` removed;
+// THE FALLBACK NORMALIZER (normalize.ts), one pass over the text:
+//   - `--` and `/* */` comments (nested) are dropped; runs of whitespace become one space;
 //   - numbers (12, 1.5e3, .5, 0x1F, 1_000), 'strings' ('' escapes), E'..' (backslash escapes), B'..', X'..',
 //     N'..', U&'..', $tag$..$tag$ strings and $n parameters become `?` (digits inside identifiers stay);
-//   - "quoted identifiers" are kept verbatim; case is kept (only costs cache hits, never correctness);
-//   - lists of placeholders collapse: `(?, ?, ?)` → `(?)`, and `(?), (?)` → `(?)` (IN lists, VALUES rows).
-// libpg-query's fingerprint ignores constants, parameters and list lengths, so equal keys mean equal
-// fingerprints. Utility statements (not SELECT/INSERT/UPDATE/DELETE/WITH/VALUES/MERGE/TABLE) are keyed by their
-// raw text, since their strings can be structural (NOTIFY payloads, COMMENT text). A key whose string, comment or
-// quoted name runs to the end (a truncated statement) is marked so it never shares a key with a complete one.
+//   - "quoted identifiers" are kept verbatim; case is kept;
+//   - for display, the text is trimmed, trailing `;` removed, and lists of placeholders collapse:
+//     `(?, ?, ?)` → `(?)`, `(?), (?)` → `(?)` (IN lists, VALUES rows).
+// The cache key is a 53-bit hash of that token stream (no string is built on the hot path). libpg-query's
+// fingerprint ignores constants, parameters and list lengths, so equal keys mean equal fingerprints. Utility
+// statements (not SELECT/INSERT/UPDATE/DELETE/WITH/VALUES/MERGE/TABLE) are keyed by their raw text, since their
+// strings can be structural (NOTIFY payloads, COMMENT text). A statement whose string, comment or quoted name
+// runs to the end (a truncated one) never shares a key with a complete one.
 //
-// A statement libpg-query cannot parse (typically truncated) gets the stripper's output as its display text
+// A statement libpg-query cannot parse (typically truncated) gets the normalizer's text as its display text
 // and `~` + 16 hex digits of a 64-bit hash of that text as its fingerprint (never a real, all-hex fingerprint),
 // with `fallback: true`. The cache is a two-generation LRU bounded by entries and characters.
-import { hash64, isDml, stripLiterals } from './normalize.js';
+import { hash64, statementKey, stripLiterals } from './normalize.js';
 
 export interface FingerprintResult {
   /** 16 hex digits from libpg-query, or `~` + 16 hex digits for the fallback normalizer. */
@@ -51,13 +52,12 @@ export interface FingerprinterStats {
   fallbackKeys: number;
 }
 
-const KEY_HASH_OVER = 2048;
 const FINGERPRINT = /^[0-9a-f]{16}$/;
 
 export class Fingerprinter {
   readonly stats: FingerprinterStats = { calls: 0, parsed: 0, fallbackKeys: 0 };
-  private current = new Map<string, FingerprintResult>();
-  private previous = new Map<string, FingerprintResult>();
+  private current = new Map<number, FingerprintResult>();
+  private previous = new Map<number, FingerprintResult>();
   private chars = 0;
   private readonly maxEntries: number;
   private readonly maxChars: number;
@@ -75,9 +75,7 @@ export class Fingerprinter {
   /** Bound to the instance, so it can be passed around as a FingerprintFn. */
   readonly fingerprint = (sql: string): FingerprintResult => {
     this.stats.calls++;
-    const utility = !isDml(sql);
-    let key = utility ? 'U' + sql : stripLiterals(sql);
-    if (key.length > KEY_HASH_OVER) key = '#' + hash64(key);
+    const key = statementKey(sql);
     let hit = this.current.get(key);
     if (hit) return hit;
     hit = this.previous.get(key);
@@ -100,7 +98,7 @@ export class Fingerprinter {
     return { fingerprint: '~' + hash64(text), query: this.cut(text), fallback: true };
   }
 
-  private remember(key: string, value: FingerprintResult): void {
+  private remember(key: number, value: FingerprintResult): void {
     // Two generations: when the young one is full it becomes the old one, and the old one is dropped.
     // Entries read from the old generation are copied forward, so what is in use survives.
     if (this.current.size >= this.maxEntries / 2 || this.chars >= this.maxChars / 2) {
@@ -109,7 +107,7 @@ export class Fingerprinter {
       this.chars = 0;
     }
     this.current.set(key, value);
-    this.chars += key.length + value.query.length;
+    this.chars += 64 + value.query.length;
   }
 
   private cut(text: string): string {
