@@ -21,7 +21,7 @@ export interface LogInput {
 }
 
 export interface AnalyzeOptions extends AggregatorOptions {
-  /** Threads to use: 'auto' (default: the cores but one, from 3 cores; else in-process), or a number; 1 reads in-process. */
+  /** Threads to use: 'auto' (default: every core from 3 cores, else in-process), or a number; 1 reads in-process. */
   threads?: 'auto' | number;
   /** Below this many bytes to read, everything runs in-process (default 32 MB). */
   minParallelBytes?: number;
@@ -88,9 +88,9 @@ export async function analyzeLogs(specs: Array<string | LogSource | LogInput>, r
     return { path: source.path ?? source.name, splittable, start: splittable ? start : 0, end: end ?? source.size ?? 0, bounded: end !== undefined };
   });
   const url = workerUrl ?? new URL('./worker.js', import.meta.url);
-  // 'auto' keeps one core for the main thread (it merges and waits on I/O): on 2 cores a worker only adds a
-  // second V8 heap (~75 MB measured by bench/slow-log) and no speed, so workers start from 3 cores.
-  const cores = wanted === 'auto' ? (availableParallelism() >= 3 ? availableParallelism() - 1 : 1) : Math.max(1, wanted);
+  // N threads are N − 1 workers plus the main thread. On 2 cores one worker only adds a second V8 heap and
+  // libpg-query (~75 MB, measured by bench/slow-log) for no speed, so 'auto' uses workers from 3 cores.
+  const cores = wanted === 'auto' ? (availableParallelism() >= 3 ? availableParallelism() : 1) : Math.max(1, wanted);
   const bytes = files.reduce((n, f) => n + (f.end - f.start), 0);
   // A worker .ts file (vitest runs src/) cannot load in plain node: read in-process then. stdin cannot move.
   const canUseWorkers = url.pathname.endsWith('.js') && inputs.every((i) => i.source.path !== undefined);
