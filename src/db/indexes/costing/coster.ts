@@ -52,3 +52,29 @@ export function uniqueQueries(queries: WorkloadQuery[]): WorkloadQuery[] {
   for (const q of queries) if (!seen.has(q.fingerprint)) seen.set(q.fingerprint, q);
   return [...seen.values()];
 }
+
+/** The parts a costing method really implements; `baseline` and `costWith` follow from `costSet`. */
+export interface CosterParts {
+  method: Coster['method'];
+  plansMade: () => number;
+  canCost: Coster['canCost'];
+  costSet: Coster['costSet'];
+  estimateSizes: Coster['estimateSizes'];
+  close?: () => Promise<void>;
+}
+
+export function makeCoster(parts: CosterParts): Coster {
+  const { costSet } = parts;
+  return {
+    method: parts.method,
+    get plansMade() {
+      return parts.plansMade();
+    },
+    canCost: parts.canCost,
+    baseline: async (q) => (await costOne({ costSet }, q, [])).cost,
+    costWith: (q, candidates) => costOne({ costSet }, q, candidates),
+    costSet,
+    estimateSizes: parts.estimateSizes,
+    close: parts.close ?? (async () => {}),
+  };
+}

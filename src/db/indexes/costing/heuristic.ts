@@ -34,7 +34,7 @@
 // Join predicates are not estimated (the outer side's row count is unknown): tables reached only by a
 // join count with their sequential scan, before and after.
 import type { CandidateIndex, Catalog, Costing, Predicate, TableInfo, WorkloadQuery } from '../model.js';
-import { costOne, uniqueQueries, type Coster, type CostSetResult } from './coster.js';
+import { makeCoster, uniqueQueries, type Coster, type CostSetResult } from './coster.js';
 import { estimateTable, heuristicSize, plannerSettings } from './heuristic-model.js';
 
 export type PredicatesFor = (fingerprint: string) => Predicate[] | undefined;
@@ -82,18 +82,12 @@ export function createHeuristicCoster(catalog: Catalog, predicatesFor: Predicate
     return res;
   }
 
-  return {
+  return makeCoster({
     method: 'heuristic',
-    get plansMade() {
-      return plansMade;
-    },
+    plansMade: () => plansMade,
     canCost,
-    async baseline(q) {
-      return (await costOne({ costSet }, q, [])).cost;
-    },
-    costWith: (q, candidates) => costOne({ costSet }, q, candidates),
     costSet,
-    async estimateSizes(candidates) {
+    estimateSizes: async (candidates) => {
       const sizes = new Map<string, number>();
       for (const c of candidates) {
         const table = catalog.tables[`${c.schema}.${c.table}`];
@@ -101,8 +95,7 @@ export function createHeuristicCoster(catalog: Catalog, predicatesFor: Predicate
       }
       return sizes;
     },
-    async close() {},
-  };
+  });
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;

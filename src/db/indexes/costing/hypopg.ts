@@ -7,7 +7,7 @@ import { isConnectionLoss, type PgConnection, type PgSession } from '../../../co
 import { candidateDdl } from '../advisor/ddl.js';
 import type { CandidateIndex, WorkloadQuery } from '../model.js';
 import { quoteIdent } from '../advisor/quote-ident.js';
-import { costOne, type Coster, type CostSetResult } from './coster.js';
+import { makeCoster, type Coster, type CostSetResult } from './coster.js';
 import { beginCosting, costQueries, rollback, serverMessage, TAG } from './explain-runner.js';
 
 export interface HypopgOptions {
@@ -103,18 +103,11 @@ export async function createHypopgCoster(conn: PgConnection, opts: HypopgOptions
     return sizes;
   }
 
-  return {
+  return makeCoster({
     method: 'hypopg',
-    get plansMade() {
-      return plansMade;
-    },
+    plansMade: () => plansMade,
     canCost,
-    async baseline(q) {
-      return (await costOne({ costSet }, q, [])).cost;
-    },
-    costWith: (q, candidates) => costOne({ costSet }, q, candidates),
     costSet,
-    estimateSizes,
-    async close() {},
-  };
+    estimateSizes: estimateSizes,
+  });
 }

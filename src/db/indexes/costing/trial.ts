@@ -8,7 +8,7 @@
 import { isConnectionLoss, type PgConnection, type PgSession } from '../../../connectors/postgres.js';
 import { candidateDdl } from '../advisor/ddl.js';
 import type { CandidateIndex, WorkloadQuery } from '../model.js';
-import { costOne, type Coster, type CostSetResult } from './coster.js';
+import { makeCoster, type Coster, type CostSetResult } from './coster.js';
 import { beginCosting, costQueries, rollback, serverMessage, TAG } from './explain-runner.js';
 
 export interface TrialOptions {
@@ -60,22 +60,15 @@ export function createTrialCoster(conn: PgConnection, opts: TrialOptions): Coste
     return res;
   }
 
-  return {
+  return makeCoster({
     method: 'trial',
-    get plansMade() {
-      return plansMade;
-    },
+    plansMade: () => plansMade,
     canCost: () => true,
-    async baseline(q) {
-      return (await costOne({ costSet }, q, [])).cost;
-    },
-    costWith: (q, candidates) => costOne({ costSet }, q, candidates),
     costSet,
-    async estimateSizes(candidates) {
+    estimateSizes: async (candidates) => {
       const missing = candidates.filter((c) => !sizes.has(c.key));
       if (missing.length) await costSet([], missing);
       return new Map(candidates.filter((c) => sizes.has(c.key)).map((c) => [c.key, sizes.get(c.key)!]));
     },
-    async close() {},
-  };
+  });
 }
