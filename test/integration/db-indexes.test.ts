@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMain } from '../../src/cli/main.js';
 import { createMemoryIo } from '../../src/cli/io.js';
 import { loadWorkload } from '../../src/demo/workload.js';
+import { parseReport } from '../helpers/cli.js';
 import { createIndexFixtureDb, indexFixtureDir, type IndexFixtureDb } from '../helpers/index-fixture.js';
 
 interface Expectation { name: string; sql: string; expect: string }
@@ -25,7 +26,7 @@ async function indexes(args: string[]) {
   const io = createMemoryIo();
   const code = await runMain(['db', 'indexes', '--db', db.url, '--format', 'json', ...args], io);
   if (!io.out()) throw new Error(`no report (exit ${code}): ${io.err()}`);
-  return { code, doc: JSON.parse(io.out()), err: io.err() };
+  return { code, doc: parseReport(io.out()), err: io.err() };
 }
 
 const queryArgs = () => expectations.flatMap((e) => ['--query', e.sql]);
