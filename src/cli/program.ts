@@ -83,6 +83,24 @@ export function createProgram(io: Io, select: (s: Selection) => void): Command {
 
   dbOptions(
     db
+      .command('analyze')
+      .description('the database health report: slow queries, plan diagnostics, index advice and health, health checks, one score')
+      .option('--top <n>', 'how many pg_stat_statements queries to report', '20')
+      .option('--slow-ms <ms>', 'a query is slow from this mean time (pghero: 20)', '20')
+      .option('--slow-calls <n>', '… and this many calls', '1')
+      .option('--plans <n>', 'lint the generic plans of this many of the slowest queries', '5')
+      .option('--method <method>', 'index costing: auto, hypopg, trial or heuristic', 'auto'),
+  )
+    .addHelpText('after', examples([
+      'perfkit db analyze --db postgres://app@db/shop',
+      'perfkit db analyze --format markdown >> "$GITHUB_STEP_SUMMARY"',
+      'perfkit db analyze --threshold "score>=80" --threshold "cacheHitRatio>=0.99"',
+      'perfkit db analyze --verbose --format json     # evidence includes the SQL behind each check',
+    ]))
+    .action(action('db analyze', () => import('../db/analyze/command.js')));
+
+  dbOptions(
+    db
       .command('indexes')
       .description('index recommendations for a workload (HypoPG, trial or heuristic costing) and index health')
       .option('--query <sql>', 'a query to analyse (repeatable); default: the top of pg_stat_statements', collect)

@@ -60,9 +60,11 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<DemoData>
       const s = summarizePlan(plan);
       queries.push({ ...q, executionMs: s.executionMs, planningMs: s.planningMs, findings: own.length, rules: [...new Set(own.map((f) => f.rule))] });
     }
-    ctx.progress.update('advising indexes (trial indexes on the embedded copy)');
-    const indexes = await adviseDemo(conn, ctx.settings.db);
-    for (const f of indexes.findings) findings.push(f);
+    // The full `db analyze` over the wire protocol, index advice costed with trial indexes on this
+    // disposable copy; the EXPLAIN ANALYZE above stands in for its generic-plan section.
+    ctx.progress.update('running db analyze (trial indexes on the embedded copy)');
+    const { run: analyze } = await import('../db/analyze/command.js');
+    const analysis = await analyze({ ...ctx, options: { db: server.url, method: 'trial', plans: '0', slowMs: '5' } });
     const keepUrl = o.keep ? server.url : undefined;
     if (keepUrl) ctx.io.stderr(`embedded PostgreSQL listening at ${keepUrl} (the demo shop); try: perfkit db explain --db ${keepUrl} "SELECT …". Ctrl-C stops it.\n`);
     return {
@@ -71,18 +73,16 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<DemoData>
         target: { display: 'embedded PostgreSQL (PGlite), demo shop', url: keepUrl },
         environment: { postgres: conn.info.version, postgresVersionNum: conn.info.versionNum },
         summary: {
+          ...analysis.result.summary,
           tables: seed.tables,
           rows: seed.rows,
           seedMs: seed.ms,
           queries: ranked.length,
           explained: queries.length,
           workloadMs: round(ranked.reduce((a, q) => a + q.totalMs, 0)),
-          recommendations: indexes.advice.recommendations.length,
-          rejected: indexes.advice.rejected.length,
-          ...indexes.summary,
         },
-        findings,
-        data: { seed, queries, workload: ranked, indexes: { recommendations: indexes.advice.recommendations, rejected: indexes.advice.rejected } },
+        findings: [...analysis.result.findings, ...findings],
+        data: { seed, queries, workload: ranked, analyze: analysis.result.data },
       },
       view: demoView,
     };
@@ -93,29 +93,6 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<DemoData>
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
-
-/** `db indexes` on the demo shop: its pg_stat_statements workload, costed with real trial indexes
- *  (the embedded copy is disposable), and index health. */
-async function adviseDemo(conn: PgConnection, timeouts: { statementTimeoutMs: number; lockTimeoutMs: number }) {
-  const [{ fetchCatalog }, { collectWorkload }, { advise }, { createTrialCoster }, { DEFAULT_THRESHOLDS }, { fetchHealthSnapshot }, { indexHealthFindings, healthSummary }, { statStatementsInfo }] =
-    await Promise.all([
-      import('../db/indexes/catalog.js'), import('../db/indexes/sources.js'), import('../db/indexes/advisor/advise.js'),
-      import('../db/indexes/costing/trial.js'), import('../db/indexes/advisor/choose.js'), import('../db/indexes/health/snapshot.js'),
-      import('../db/indexes/health/rules.js'), import('../db/stat-statements.js'),
-    ]);
-  const [catalog, workload, info] = await Promise.all([
-    fetchCatalog(conn),
-    collectWorkload(conn, { top: 100, minCalls: 1, minMeanMs: 0 }),
-    statStatementsInfo(conn),
-  ]);
-  const advice = await advise(catalog, workload, async () => createTrialCoster(conn, timeouts), {
-    thresholds: DEFAULT_THRESHOLDS, minRows: 1000, maxColumns: 3, statsAgeHours: info.ageHours,
-  });
-  const snapshot = await fetchHealthSnapshot(conn);
-  const findings = indexHealthFindings(snapshot, { unusedMinBytes: Number.MAX_SAFE_INTEGER });
-  return { advice, findings, summary: healthSummary(findings, snapshot) };
-}
-
 /** Joins the replayed workload with pg_stat_statements on the query fingerprint, slowest first. */
 async function rankWorkload(conn: PgConnection, workload: Array<{ name: string; sql: string; calls: number }>) {
   const pg = await pgParser();
@@ -138,3 +115,4 @@ async function rankWorkload(conn: PgConnection, workload: Array<{ name: string; 
     })
     .sort((a, b) => b.totalMs - a.totalMs);
 }
+

@@ -20,19 +20,25 @@ describe('perfkit demo', () => {
     expect(at('seq-scan-filter', 'daily-event-counts')).toBe(true);
     expect(at('seq-scan-filter', 'customer-search')).toBe(true);
     expect(doc.findings.some((f: any) => f.rule === 'stale-stats')).toBe(false); // seeded data is analyzed
-    // db indexes on the demo: trial-costed advice for the planted missing indexes, and the duplicate index
-    const ddl = doc.data.indexes.recommendations.map((r: any) => r.ddl).join('\n');
+    // db analyze on the demo: a score, the health checks, trial-costed advice for the planted missing
+    // indexes, the duplicate index, and the foreign key without an index
+    expect(doc.summary.score).toBeGreaterThanOrEqual(0);
+    expect(doc.summary.score).toBeLessThan(100);
+    expect(doc.data.analyze.sections.map((s: any) => s.id).sort()).toEqual(['health', 'index-advice', 'index-health', 'plans', 'slow-queries']);
+    expect(doc.data.analyze.checks.length).toBeGreaterThan(10);
+    expect(doc.findings.some((f: any) => f.rule === 'fk-without-index')).toBe(true);
+    const ddl = doc.data.analyze.indexes.recommendations.map((r: any) => r.ddl).join('\n');
     expect(ddl).toMatch(/ON public\.orders USING btree \(customer_id\)/);
     expect(ddl).toMatch(/ON public\.order_items USING btree \(product_id\)/);
     expect(ddl).toMatch(/ON public\.events USING btree \(created_at\)/);
-    expect(doc.data.indexes.recommendations.every((r: any) => ['trial', 'uncosted'].includes(r.method))).toBe(true);
+    expect(doc.data.analyze.indexes.recommendations.every((r: any) => ['trial', 'uncosted'].includes(r.method))).toBe(true);
     expect(doc.findings.some((f: any) => f.rule === 'duplicate-index' && /reviews/.test(f.message))).toBe(true);
   });
 
   it('prints sections in the table format', async () => {
     const r = await runCli(['demo'], { timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(0);
-    const explained = r.stdout.split('Explained with')[1].split('Index advice')[0];
+    const explained = r.stdout.split('Explained with')[1].split('Summary')[0];
     const names = ['customer-order-history', 'admin-orders-page', 'daily-event-counts', 'customer-search', 'login-by-email',
       'city-order-stats', 'product-sales', 'top-products-last-quarter', 'product-reviews', 'order-detail'];
     expect(names.filter((n) => explained.includes(`│ ${n} `))).toHaveLength(5); // the default explains the top 5
