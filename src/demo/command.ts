@@ -65,6 +65,12 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<DemoData>
     ctx.progress.update('running db analyze (trial indexes on the embedded copy)');
     const { run: analyze } = await import('../db/analyze/command.js');
     const analysis = await analyze({ ...ctx, options: { db: server.url, method: 'trial', plans: '0', slowMs: '5' } });
+    // The demo's EXPLAIN ANALYZE stands in for db analyze's generic-plan section: it scores the plans.
+    const { sectionScore, overallScore } = await import('../db/analyze/score.js');
+    const sections = analysis.result.data.sections.map((sc) => (sc.id === 'plans' ? sectionScore('plans', findings) : sc));
+    const score = overallScore(sections);
+    analysis.result.data.sections = sections;
+    analysis.result.data.score = score;
     const keepUrl = o.keep ? server.url : undefined;
     if (keepUrl) ctx.io.stderr(`embedded PostgreSQL listening at ${keepUrl} (the demo shop); try: perfkit db explain --db ${keepUrl} "SELECT …". Ctrl-C stops it.\n`);
     return {
@@ -74,6 +80,8 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<DemoData>
         environment: { postgres: conn.info.version, postgresVersionNum: conn.info.versionNum },
         summary: {
           ...analysis.result.summary,
+          score,
+          'score.plans': sections.find((sc) => sc.id === 'plans')?.score ?? 0,
           tables: seed.tables,
           rows: seed.rows,
           seedMs: seed.ms,

@@ -40,8 +40,8 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<AnalyzeDa
     const verbose = ctx.settings.verbose;
     const { runChecks } = await import('./run-checks.js');
     ctx.progress.update('running the health checks');
-    // The server's RAM is only known when it runs here (loopback or embedded): the settings check uses it.
-    const local = db.embedded || ['127.0.0.1', 'localhost', '::1'].includes(conn.target.host) || conn.target.host.startsWith('/');
+    // The server's RAM is only known when it runs here (loopback; PGlite's WASM memory is another matter).
+    const local = !db.embedded && !/PGlite/.test(conn.info.version) && (['127.0.0.1', 'localhost', '::1'].includes(conn.target.host) || conn.target.host.startsWith('/'));
     const checks = await runChecks(conn, { statementTimeoutMs: timeouts.statementTimeoutMs, machine: local ? { memoryBytes: os.totalmem() } : undefined });
     const healthFindings = checks.findings.map((f) => (verbose || !f.evidence?.sql ? f : { ...f, evidence: withoutSql(f.evidence) }));
 
@@ -64,7 +64,7 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<AnalyzeDa
     const sections: SectionScore[] = [
       sectionScore('health', healthFindings),
       sectionScore('slow-queries', slow?.findings ?? [], hasPgss ? undefined : noPgss),
-      sectionScore('plans', plans?.findings ?? [], hasPgss ? undefined : noPgss),
+      sectionScore('plans', plans?.findings ?? [], !hasPgss ? noPgss : planCount === 0 ? 'not linted (--plans 0)' : undefined),
       sectionScore('index-advice', idx.adviceFindings, hasPgss ? undefined : noPgss),
       sectionScore('index-health', idx.healthFindings),
     ];
