@@ -2,7 +2,6 @@
 // Starts PGlite, seeds it, replays the shop's workload, ranks it from pg_stat_statements, and
 // explains the slowest queries over the wire protocol with the same code as `db explain`.
 import type { CommandContext, CommandOutcome } from '../cli/context.js';
-import { usageError } from '../cli/errors.js';
 import { connectPostgres, resolvePgTarget, type PgConnection } from '../connectors/postgres.js';
 import { inspectStatement, pgParser } from '../db/statement.js';
 import { explainLive, tableStats } from '../db/explain/live.js';
@@ -11,11 +10,11 @@ import { lintPlan } from '../db/explain/lint.js';
 import { summarizePlan } from '../db/explain/summary.js';
 import type { Finding } from '../report/model.js';
 import { demoView, type DemoData, type DemoQuery } from './view.js';
+import { numberFlag } from '../util/flags.js';
 
 export async function run(ctx: CommandContext): Promise<CommandOutcome<DemoData>> {
   const o = ctx.options as { keep?: boolean; top?: string };
-  const top = Number(o.top ?? 5);
-  if (!Number.isInteger(top) || top < 1) throw usageError(`--top '${o.top}': not a positive whole number`, 'write e.g. --top 5');
+  const top = numberFlag(o.top, '--top', 5, { min: 1, integer: true });
 
   ctx.progress.start('starting the embedded PostgreSQL (PGlite)');
   const [{ startEmbeddedPostgres }, { seedDemo, runDemoWorkload, demoFixturesDir }] = await Promise.all([

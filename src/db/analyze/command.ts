@@ -9,6 +9,7 @@ import type { CostMethod } from '../indexes/model.js';
 import { overallScore, sectionScore, type SectionScore } from './score.js';
 import { indexSections, planDiagnostics, slowQueries } from './sections.js';
 import { analyzeView, type AnalyzeData } from './view.js';
+import { numberFlag } from '../../util/flags.js';
 
 export interface AnalyzeOptions extends DbOptions {
   top?: string;
@@ -18,19 +19,13 @@ export interface AnalyzeOptions extends DbOptions {
   method?: string;
 }
 
-function num(v: string | undefined, flag: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw usageError(`${flag} '${v}': not a number ≥ 0`, `write e.g. ${flag} ${fallback}`);
-  return n;
-}
 
 export async function run(ctx: CommandContext): Promise<CommandOutcome<AnalyzeData>> {
   const o = ctx.options as AnalyzeOptions;
-  const top = num(o.top, '--top', 20);
-  const slowMs = num(o.slowMs, '--slow-ms', 20);
-  const slowCalls = num(o.slowCalls, '--slow-calls', 1);
-  const planCount = num(o.plans, '--plans', 5);
+  const top = numberFlag(o.top, '--top', 20, { min: 1, integer: true });
+  const slowMs = numberFlag(o.slowMs, '--slow-ms', 20);
+  const slowCalls = numberFlag(o.slowCalls, '--slow-calls', 1, { integer: true });
+  const planCount = numberFlag(o.plans, '--plans', 5, { integer: true });
   const methodFlag = o.method ?? 'auto';
   if (!['auto', 'hypopg', 'trial', 'heuristic'].includes(methodFlag)) throw usageError(`--method '${o.method}': unknown costing method`, 'use auto, hypopg, trial or heuristic');
   const timeouts = sessionTimeouts(ctx, o);

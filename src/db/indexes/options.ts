@@ -2,6 +2,7 @@
 import { usageError } from '../../cli/errors.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './advisor/choose.js';
 import type { SourceOptions } from './sources.js';
+import { numberFlag } from '../../util/flags.js';
 
 export interface IndexOptions {
   query?: string[];
@@ -35,14 +36,6 @@ export interface ParsedIndexOptions {
   yes: boolean;
 }
 
-function num(value: string | undefined, flag: string, fallback: number, opts: { min?: number; integer?: boolean } = {}): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || n < (opts.min ?? 0)) {
-    throw usageError(`${flag} '${value}': not a ${opts.integer ? 'whole ' : ''}number${opts.min ? ` ≥ ${opts.min}` : ''}`, `write e.g. ${flag} ${fallback}`);
-  }
-  return n;
-}
 
 /** '10MB', '512kB', '1GB' or bytes. */
 function size(value: string | undefined, flag: string, fallback: number): number {
@@ -59,24 +52,24 @@ export function parseIndexOptions(o: IndexOptions): ParsedIndexOptions {
     throw usageError(`--method '${o.method}': unknown costing method`, 'use auto, hypopg, trial or heuristic');
   }
   if (o.yes && !o.create) throw usageError('--yes only makes sense with --create', 'add --create, or drop --yes');
-  const maxIndexes = o.maxIndexes === undefined ? undefined : num(o.maxIndexes, '--max-indexes', 10, { min: 1, integer: true });
+  const maxIndexes = o.maxIndexes === undefined ? undefined : numberFlag(o.maxIndexes, '--max-indexes', 10, { min: 1, integer: true });
   return {
     sources: {
       query: o.query,
       file: o.file,
-      top: num(o.top, '--top', 100, { min: 1, integer: true }),
-      minCalls: num(o.minCalls, '--min-calls', 1, { integer: true }),
-      minMeanMs: num(o.minMeanMs, '--min-mean-ms', 0),
+      top: numberFlag(o.top, '--top', 100, { min: 1, integer: true }),
+      minCalls: numberFlag(o.minCalls, '--min-calls', 1, { integer: true }),
+      minMeanMs: numberFlag(o.minMeanMs, '--min-mean-ms', 0),
     },
     method,
     trialDb: o.trialDb,
     thresholds: {
-      minSavingPct: num(o.minSaving, '--min-saving', DEFAULT_THRESHOLDS.minSavingPct),
-      minCost: num(o.minCost, '--min-cost', DEFAULT_THRESHOLDS.minCost),
+      minSavingPct: numberFlag(o.minSaving, '--min-saving', DEFAULT_THRESHOLDS.minSavingPct),
+      minCost: numberFlag(o.minCost, '--min-cost', DEFAULT_THRESHOLDS.minCost),
       ...(maxIndexes ? { maxIndexes } : {}),
     },
-    minRows: num(o.minRows, '--min-rows', 1000, { integer: true }),
-    maxColumns: num(o.maxColumns, '--max-columns', 3, { min: 1, integer: true }),
+    minRows: numberFlag(o.minRows, '--min-rows', 1000, { integer: true }),
+    maxColumns: numberFlag(o.maxColumns, '--max-columns', 3, { min: 1, integer: true }),
     replicas: o.replica ?? [],
     unusedMinBytes: size(o.unusedMinSize, '--unused-min-size', 10 * 1024 ** 2),
     create: Boolean(o.create),

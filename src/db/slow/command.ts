@@ -9,6 +9,7 @@ import type { AggregateState, Aggregator } from './aggregate.js';
 import { finishReport, LOG_SORTS, type LogSort, type SlowLogData } from './finish.js';
 import { lintSlowPlans } from './plans.js';
 import { slowView } from './view.js';
+import { numberFlag } from '../../util/flags.js';
 
 export interface SlowOptions extends DbOptions {
   log?: string[];
@@ -21,11 +22,7 @@ export interface SlowOptions extends DbOptions {
   threads?: string;
 }
 
-function topOf(o: SlowOptions): number {
-  const n = Number(o.top ?? 20);
-  if (!Number.isInteger(n) || n < 1) throw usageError(`--top '${o.top}': not a positive whole number`, 'write e.g. --top 20');
-  return n;
-}
+const topOf = (o: SlowOptions): number => numberFlag(o.top, '--top', 20, { min: 1, integer: true });
 
 export async function run(ctx: CommandContext): Promise<CommandOutcome<unknown>> {
   const o = ctx.options as SlowOptions;
@@ -63,8 +60,7 @@ async function logCommand(ctx: CommandContext, o: SlowOptions): Promise<CommandO
       await db.close();
     }
   }
-  const threads = o.threads === undefined ? 'auto' : Number(o.threads);
-  if (threads !== 'auto' && (!Number.isInteger(threads) || threads < 1)) throw usageError(`--threads '${o.threads}': not a positive whole number`, 'write e.g. --threads 2');
+  const threads = o.threads === undefined ? 'auto' : numberFlag(o.threads, '--threads', 2, { min: 1, integer: true });
   const readOpts = { format: format as 'auto', prefix, prefixSource };
   ctx.progress.start(`reading ${o.log!.join(', ')}`);
   const { openLogSource } = await import('./read.js');

@@ -9,12 +9,12 @@ import { readStatStatements, readStatStatementsInterval, requireStatStatements }
 import type { SlowOptions } from './command.js';
 import { loadFingerprinter } from './fingerprint.js';
 import { diffSnapshots, statStatementsReport, STAT_SORTS, type StatReport, type StatSort } from './stat-statements-top.js';
+import { numberFlag } from '../../util/flags.js';
 
 export async function statStatementsCommand(ctx: CommandContext, o: SlowOptions): Promise<CommandOutcome<StatReport['data']>> {
   const sort = (o.sort ?? 'total') as StatSort;
   if (!STAT_SORTS.includes(sort)) throw usageError(`--sort '${o.sort}' does not apply to pg_stat_statements`, `use one of ${STAT_SORTS.join(', ')}`);
-  const top = Number(o.top ?? 20);
-  if (!Number.isInteger(top) || top < 1) throw usageError(`--top '${o.top}': not a positive whole number`, 'write e.g. --top 20');
+  const top = numberFlag(o.top, '--top', 20, { min: 1, integer: true });
   const intervalMs = o.interval === undefined ? undefined : parseDuration(o.interval);
   if (o.interval !== undefined && (intervalMs === undefined || intervalMs <= 0)) throw usageError(`--interval '${o.interval}': not a duration`, 'write e.g. --interval 60s');
   const db = await openDb(ctx, o);
