@@ -30,31 +30,50 @@ function positionText(sql: string, pos1: number): string {
   return line > 1 ? `line ${line}, column ${col}` : `position ${pos1}`;
 }
 
-export async function inspectStatement(text: string, source: string): Promise<StatementInfo> {
-  const pg = await pgParser();
-  let tree: { stmts: Array<{ stmt: Record<string, unknown>; stmt_location?: number; stmt_len?: number }> };
+type PgModule = Awaited<ReturnType<typeof pgParser>>;
+type Parsed = { stmts?: Array<{ stmt: Record<string, unknown>; stmt_location?: number; stmt_len?: number }> };
+
+export interface SoleStatement {
+  /** The statement text alone: no trailing semicolon or comment. */
+  sql: string;
+  kind: string;
+  node: Record<string, unknown>;
+  paramCount: number;
+}
+
+/** Exactly one statement, by PostgreSQL's own parser (pgParser() must have loaded it); or why not. */
+export function soleStatement(pg: PgModule, text: string): SoleStatement | { error: string; position?: number; count?: number } {
+  let tree: Parsed;
   try {
-    tree = pg.parseSync(text) as typeof tree;
+    tree = pg.parseSync(text) as Parsed;
   } catch (e) {
     const d = (e as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
-    const where = d ? ` at ${positionText(text, d.cursorPosition + 1)}` : '';
-    throw inputError(`${source}: ${d?.message ?? (e as Error).message}${where}`, 'fix the SQL syntax (this is PostgreSQL’s own parser)');
+    return { error: d?.message ?? (e as Error).message, position: d ? d.cursorPosition + 1 : undefined };
   }
   const stmts = tree.stmts ?? [];
-  if (stmts.length === 0) throw inputError(`${source}: no SQL statement found`, 'give one statement, e.g. "SELECT … FROM …"');
-  if (stmts.length > 1) {
-    throw inputError(`${source}: ${stmts.length} statements given; EXPLAIN takes exactly one`, 'pass the statements one at a time');
-  }
+  if (stmts.length === 0) return { error: 'empty statement', count: 0 };
+  if (stmts.length > 1) return { error: `${stmts.length} statements given; perfkit takes one at a time`, count: stmts.length };
   const s = stmts[0];
   const kind = Object.keys(s.stmt)[0];
+  const start = s.stmt_location ?? 0;
+  const sql = (s.stmt_len ? text.slice(start, start + s.stmt_len) : text.slice(start)).trim().replace(/;\s*$/, '');
+  return { sql, kind, node: s.stmt[kind] as Record<string, unknown>, paramCount: maxParam(s.stmt) };
+}
+
+export async function inspectStatement(text: string, source: string): Promise<StatementInfo> {
+  const st = soleStatement(await pgParser(), text);
+  if ('error' in st) {
+    if (st.count === 0) throw inputError(`${source}: no SQL statement found`, 'give one statement, e.g. "SELECT … FROM …"');
+    if (st.count) throw inputError(`${source}: ${st.count} statements given; EXPLAIN takes exactly one`, 'pass the statements one at a time');
+    const where = st.position ? ` at ${positionText(text, st.position)}` : '';
+    throw inputError(`${source}: ${st.error}${where}`, 'fix the SQL syntax (this is PostgreSQL’s own parser)');
+  }
+  const { sql, kind, node } = st;
   if (kind === 'ExplainStmt') throw usageError(`${source}: the SQL already starts with EXPLAIN`, 'pass the query alone; perfkit adds EXPLAIN (use --analyze for ANALYZE)');
   if (!EXPLAINABLE.has(kind)) {
     throw inputError(`${source}: ${kind.replace(/Stmt$/, '')} statements cannot be explained`, 'EXPLAIN works on SELECT, INSERT, UPDATE, DELETE, MERGE and CREATE TABLE AS');
   }
-  const start = s.stmt_location ?? 0;
-  const sql = (s.stmt_len ? text.slice(start, start + s.stmt_len) : text.slice(start)).trim().replace(/;\s*$/, '');
-  const body = s.stmt[kind] as Record<string, unknown>;
-  return { sql, kind, writes: WRITE_KINDS.has(kind) || Boolean(body.intoClause) || hasWritingCte(body), paramCount: maxParam(s.stmt) };
+  return { sql, kind, writes: WRITE_KINDS.has(kind) || Boolean(node.intoClause) || hasWritingCte(node), paramCount: st.paramCount };
 }
 
 function hasWritingCte(body: Record<string, unknown>): boolean {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { requirePg } from './services.js';
+import { splitStatements as splitSql } from '../../src/db/indexes/sources.js';
 
 export const indexFixtureDir = fileURLToPath(new URL('../../fixtures/pg/indexes/', import.meta.url));
 
@@ -18,14 +19,9 @@ export interface IndexFixtureDb {
 
 let counter = 0;
 
-/** Statements of a step file that must run one by one (VACUUM, CREATE INDEX CONCURRENTLY): split at
- *  a semicolon ending a line, comment lines dropped. The step files hold no function bodies. */
-export function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((s) => s.split('\n').filter((l) => !/^\s*--/.test(l)).join('\n').trim())
-    .filter(Boolean);
-}
+/** Statements of a step file that must run one by one (VACUUM, CREATE INDEX CONCURRENTLY), split by
+ *  PostgreSQL's own parser, as `db indexes --file` splits them. */
+export const splitStatements = (sql: string): Promise<string[]> => splitSql(sql, 'fixture');
 
 const read = (file: string) => readFile(join(indexFixtureDir, file), 'utf8');
 
@@ -60,8 +56,8 @@ export async function createIndexFixtureDb(label?: string): Promise<IndexFixture
     await client.query(schema);
     await client.query(data);
     await client.query(indexes);
-    for (const stmt of splitStatements(bloat)) await client.query(stmt);
-    for (const stmt of splitStatements(invalid)) {
+    for (const stmt of await splitStatements(bloat)) await client.query(stmt);
+    for (const stmt of await splitStatements(invalid)) {
       try {
         await client.query(stmt);
         throw new Error(`invalid.sql: expected "${stmt}" to fail on duplicate values, but it succeeded`);

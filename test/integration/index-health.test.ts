@@ -179,7 +179,7 @@ describe('index health on the fixture', () => {
     expect(before.length).toBeGreaterThan(0);
     for (const f of before) {
       // The invalid unique index cannot be rebuilt (its duplicates are still there): only the DROP runs.
-      const statements = splitStatements(f.fix!);
+      const statements = await splitStatements(f.fix!);
       for (const sql of f.rule === 'invalid-index' ? statements.slice(0, 1) : statements) await admin.query(sql);
     }
     const { snapshot, findings } = await check();

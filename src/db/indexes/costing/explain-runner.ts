@@ -6,7 +6,7 @@ import { isConnectionLoss, type PgSession } from '../../../connectors/postgres.j
 import { planFromExplainJson } from '../../explain/parse.js';
 import type { Costing, WorkloadQuery } from '../model.js';
 import { uniqueQueries, type CostSetResult } from './coster.js';
-import { maxParam, singleStatement } from './statement-text.js';
+import { pgParser, soleStatement } from '../../statement.js';
 
 export const TAG = '/* perfkit */ ';
 
@@ -39,9 +39,10 @@ export async function rollback(client: PgSession): Promise<void> {
 
 /** One plan's total cost and index names, or the server's message when EXPLAIN failed. Connection loss throws. */
 export async function explainCost(client: PgSession, q: WorkloadQuery, versionNum: number): Promise<PlanCost | { error: string }> {
-  const st = singleStatement(q.query);
-  if ('error' in st) return st;
-  const params = Math.max(q.paramCount, maxParam(st.sql));
+  // A log line could carry `SELECT …; DROP …`: exactly one statement goes after EXPLAIN or PREPARE.
+  const st = soleStatement(await pgParser(), q.query);
+  if ('error' in st) return { error: st.error };
+  const params = Math.max(q.paramCount, st.paramCount);
   let prepared: string | undefined;
   await client.query('SAVEPOINT perfkit_plan');
   try {
