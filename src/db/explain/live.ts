@@ -3,6 +3,7 @@
 import { inputError, usageError } from '../../cli/errors.js';
 import { describePgError, type PgConnection, type PgTarget, type PgRow, type PgSession } from '../../connectors/postgres.js';
 import type { StatementInfo } from '../statement.js';
+import { planSql, TAG } from './generic-plan.js';
 
 export interface LiveRequest {
   statement: StatementInfo;
@@ -23,14 +24,12 @@ export interface LiveResult {
   sqlSent: string;
 }
 
-const TAG = '/* perfkit */ ';
 const PREPARED = 'perfkit_explain_stmt';
 
-export function explainOptions(analyze: boolean, versionNum: number, generic = false): string {
+export function explainOptions(analyze: boolean, versionNum: number): string {
   const opts = ['FORMAT JSON', 'VERBOSE'];
   if (versionNum >= 120000) opts.push('SETTINGS');
   if (analyze) opts.push('ANALYZE', 'BUFFERS');
-  if (generic) opts.push('GENERIC_PLAN');
   return opts.join(', ');
 }
 
@@ -57,20 +56,18 @@ export async function explainLive(conn: PgConnection, req: LiveRequest): Promise
     try {
       await client.query(`SET LOCAL statement_timeout = ${Math.round(req.statementTimeoutMs)}`);
       await client.query(`SET LOCAL lock_timeout = ${Math.round(req.lockTimeoutMs)}`);
-      let method: LiveResult['method'] = 'explain';
+      let method: LiveResult['method'];
       let sqlSent: string;
       let rows: PgRow[];
-      if (st.paramCount > 0 && !params.length && versionNum >= 160000) {
-        method = 'generic-plan';
-        sqlSent = `${TAG}EXPLAIN (${explainOptions(false, versionNum, true)}) ${st.sql}`;
-        rows = (await run(client, sqlSent, [], st.sql, req.source, conn.target)).rows;
-      } else if (st.paramCount > 0 && !params.length) {
-        method = 'prepare-generic';
-        await run(client, `${TAG}PREPARE ${PREPARED} AS ${st.sql}`, [], st.sql, req.source, conn.target);
-        prepared = true;
-        await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
-        const nulls = Array.from({ length: st.paramCount }, () => 'NULL').join(', ');
-        sqlSent = `${TAG}EXPLAIN (${explainOptions(false, versionNum)}) EXECUTE ${PREPARED}(${nulls})`;
+      if (st.paramCount > 0 && !params.length) {
+        const p = planSql(st.sql, st.paramCount, versionNum, explainOptions(false, versionNum), PREPARED);
+        method = p.method as LiveResult['method'];
+        if (p.prepare) {
+          await run(client, p.prepare, [], st.sql, req.source, conn.target);
+          prepared = true;
+          await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
+        }
+        sqlSent = p.explain;
         rows = (await run(client, sqlSent, [], st.sql, req.source, conn.target)).rows;
       } else {
         method = params.length ? 'explain-params' : 'explain';

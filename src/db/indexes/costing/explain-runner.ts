@@ -7,8 +7,9 @@ import { planFromExplainJson } from '../../explain/parse.js';
 import type { Costing, WorkloadQuery } from '../model.js';
 import { uniqueQueries, type CostSetResult } from './coster.js';
 import { pgParser, soleStatement } from '../../statement.js';
+import { planSql } from '../../explain/generic-plan.js';
 
-export const TAG = '/* perfkit */ ';
+export { TAG } from '../../explain/generic-plan.js';
 
 export interface PlanCost {
   cost: number;
@@ -43,21 +44,15 @@ export async function explainCost(client: PgSession, q: WorkloadQuery, versionNu
   const st = soleStatement(await pgParser(), q.query);
   if ('error' in st) return { error: st.error };
   const params = Math.max(q.paramCount, st.paramCount);
+  const p = planSql(st.sql, params, versionNum, 'FORMAT JSON', `perfkit_cost_${++statementSeq}`);
   let prepared: string | undefined;
   await client.query('SAVEPOINT perfkit_plan');
   try {
-    let text: string;
-    if (params === 0) {
-      text = `${TAG}EXPLAIN (FORMAT JSON) ${st.sql}`;
-    } else if (versionNum >= 160000) {
-      text = `${TAG}EXPLAIN (GENERIC_PLAN, FORMAT JSON) ${st.sql}`;
-    } else {
-      const name = `perfkit_cost_${++statementSeq}`;
-      await client.query(`${TAG}PREPARE ${name} AS ${st.sql}`);
-      prepared = name;
-      text = `${TAG}EXPLAIN (FORMAT JSON) EXECUTE ${name}(${Array.from({ length: params }, () => 'NULL').join(', ')})`;
+    if (p.prepare) {
+      await client.query(p.prepare); // plan_cache_mode = force_generic_plan is set by beginCosting
+      prepared = p.deallocate;
     }
-    const { rows } = await client.query(text);
+    const { rows } = await client.query(p.explain);
     await client.query('RELEASE SAVEPOINT perfkit_plan');
     return readPlan(rows[0]?.['QUERY PLAN']);
   } catch (e) {
@@ -65,7 +60,7 @@ export async function explainCost(client: PgSession, q: WorkloadQuery, versionNu
     await client.query('ROLLBACK TO SAVEPOINT perfkit_plan');
     return { error: serverMessage(e) };
   } finally {
-    if (prepared) await client.query(`DEALLOCATE ${prepared}`);
+    if (prepared) await client.query(prepared);
   }
 }
 
