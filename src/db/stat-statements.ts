@@ -43,30 +43,29 @@ async function columns(conn: PgConnection): Promise<Set<string>> {
   return new Set(rows.map((r) => r.attname));
 }
 
-/** Top statements of the current database by total time (planning included where tracked). */
+/** This database's top-level statements, perfkit's own left out (on PostgreSQL ≤ 17, which keeps the tag). */
+const ownStatements = (cols: Set<string>) =>
+  `dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ${cols.has('toplevel') ? 'AND toplevel' : ''}
+        AND strpos(query, '/* perfkit */') = 0`;
+
+/** Top statements of the current database by total time (planning included where tracked), filtered
+ *  and limited in SQL: pg_stat_statements can hold thousands of rows. */
 export async function topStatements(
   conn: PgConnection,
   opts: { limit: number; minCalls?: number; minMeanMs?: number },
 ): Promise<StatStatement[]> {
   const cols = await columns(conn);
-  // PG13 renamed total_time → total_exec_time and added planning time.
-  const exec = cols.has('total_exec_time') ? 'total_exec_time' : 'total_time';
-  const plan = cols.has('total_plan_time') ? ' + total_plan_time' : '';
-  const toplevel = cols.has('toplevel') ? 'AND toplevel' : '';
-  const rows = await conn.query<{ queryid: string; query: string; calls: string; total: number; rows: string }>(
-    `/* perfkit */ SELECT queryid::text AS queryid, query, calls, (${exec}${plan}) AS total, rows
-       FROM pg_stat_statements
-      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ${toplevel}
-        AND calls >= $1 AND (${exec}${plan}) / greatest(calls, 1) >= $2
-        AND strpos(query, '/* perfkit */') = 0
-      ORDER BY total DESC
+  const rows = await conn.query<Record<string, string | number | null>>(
+    `/* perfkit */ SELECT * FROM (SELECT ${statStatementsColumns(cols)} FROM pg_stat_statements WHERE ${ownStatements(cols)}) s
+      WHERE calls >= $1 AND (exec + coalesce(plan, 0)) / greatest(calls, 1) >= $2
+      ORDER BY exec + coalesce(plan, 0) DESC
       LIMIT $3`,
     [opts.minCalls ?? 0, opts.minMeanMs ?? 0, opts.limit],
   );
   return rows.map((r) => {
-    const calls = Number(r.calls);
-    const totalMs = Number(r.total);
-    return { queryid: r.queryid, query: r.query, calls, totalMs, meanMs: calls ? totalMs / calls : 0, rows: Number(r.rows) };
+    const row = rowOf(r, true, false);
+    const totalMs = row.execMs + (row.planMs ?? 0);
+    return { queryid: row.queryid, query: row.query, calls: row.calls, totalMs, meanMs: row.calls ? totalMs / row.calls : 0, rows: row.rows };
   });
 }
 
@@ -83,7 +82,17 @@ export async function statStatementsInfo(conn: PgConnection): Promise<StatStatem
 
 /** One pg_stat_statements row with every counter `db slow` reports. Times in ms; null where the server
  *  does not track it (planning needs pg_stat_statements.track_planning; I/O times need track_io_timing). */
-export interface StatStatementRow {
+/** Block counters of a statement (shared buffers and temp files), as pg_stat_statements keeps them. */
+export interface BlockCounters {
+  sharedBlksHit: number;
+  sharedBlksRead: number;
+  sharedBlksDirtied: number;
+  sharedBlksWritten: number;
+  tempBlksRead: number;
+  tempBlksWritten: number;
+}
+
+export interface StatStatementRow extends BlockCounters {
   userid: string;
   queryid: string;
   query: string;
@@ -95,12 +104,6 @@ export interface StatStatementRow {
   meanExecMs: number | null;
   stddevExecMs: number | null;
   planMs: number | null;
-  sharedBlksHit: number;
-  sharedBlksRead: number;
-  sharedBlksDirtied: number;
-  sharedBlksWritten: number;
-  tempBlksRead: number;
-  tempBlksWritten: number;
   blkReadMs: number | null;
   blkWriteMs: number | null;
 }
@@ -146,39 +149,35 @@ export async function readStatStatements(conn: PgConnection): Promise<StatStatem
   const trackIoTiming = settings[0]?.io === 'on';
   const at = Date.now();
   const rows = await conn.query<Record<string, string | number | null>>(
-    `/* perfkit */ SELECT ${statStatementsColumns(cols)}
-       FROM pg_stat_statements
-      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ${cols.has('toplevel') ? 'AND toplevel' : ''}
-        AND strpos(query, '/* perfkit */') = 0`,
+    `/* perfkit */ SELECT ${statStatementsColumns(cols)} FROM pg_stat_statements WHERE ${ownStatements(cols)}`,
   );
-  const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
-  const orNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return { at, statsReset: info.statsReset, trackPlanning, trackIoTiming, rows: rows.map((r) => rowOf(r, trackPlanning, trackIoTiming)) };
+}
+
+const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+const orNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+function rowOf(r: Record<string, string | number | null>, trackPlanning: boolean, trackIoTiming: boolean): StatStatementRow {
   return {
-    at,
-    statsReset: info.statsReset,
-    trackPlanning,
-    trackIoTiming,
-    rows: rows.map((r) => ({
-      userid: String(r.userid),
-      queryid: String(r.queryid),
-      query: String(r.query ?? ''),
-      calls: n(r.calls),
-      rows: n(r.rows),
-      execMs: n(r.exec),
-      minExecMs: orNull(r.min_exec),
-      maxExecMs: orNull(r.max_exec),
-      meanExecMs: orNull(r.mean_exec),
-      stddevExecMs: orNull(r.stddev_exec),
-      planMs: trackPlanning ? n(r.plan) : null,
-      sharedBlksHit: n(r.shared_hit),
-      sharedBlksRead: n(r.shared_read),
-      sharedBlksDirtied: n(r.shared_dirtied),
-      sharedBlksWritten: n(r.shared_written),
-      tempBlksRead: n(r.temp_read),
-      tempBlksWritten: n(r.temp_written),
-      blkReadMs: trackIoTiming ? orNull(r.blk_read) : null,
-      blkWriteMs: trackIoTiming ? orNull(r.blk_write) : null,
-    })),
+    userid: String(r.userid),
+    queryid: String(r.queryid),
+    query: String(r.query ?? ''),
+    calls: n(r.calls),
+    rows: n(r.rows),
+    execMs: n(r.exec),
+    minExecMs: orNull(r.min_exec),
+    maxExecMs: orNull(r.max_exec),
+    meanExecMs: orNull(r.mean_exec),
+    stddevExecMs: orNull(r.stddev_exec),
+    planMs: trackPlanning ? n(r.plan) : null,
+    sharedBlksHit: n(r.shared_hit),
+    sharedBlksRead: n(r.shared_read),
+    sharedBlksDirtied: n(r.shared_dirtied),
+    sharedBlksWritten: n(r.shared_written),
+    tempBlksRead: n(r.temp_read),
+    tempBlksWritten: n(r.temp_written),
+    blkReadMs: trackIoTiming ? orNull(r.blk_read) : null,
+    blkWriteMs: trackIoTiming ? orNull(r.blk_write) : null,
   };
 }
 

@@ -3,7 +3,7 @@
 // explains the slowest queries over the wire protocol with the same code as `db explain`.
 import type { CommandContext, CommandOutcome } from '../cli/context.js';
 import { connectPostgres, resolvePgTarget, type PgConnection } from '../connectors/postgres.js';
-import { inspectStatement, pgParser } from '../db/statement.js';
+import { inspectStatement } from '../db/statement.js';
 import { explainLive, tableStats } from '../db/explain/live.js';
 import { planFromExplainJson } from '../db/explain/parse.js';
 import { lintPlan } from '../db/explain/lint.js';
@@ -100,26 +100,23 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<DemoData>
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
 /** Joins the replayed workload with pg_stat_statements on the query fingerprint, slowest first. */
 async function rankWorkload(conn: PgConnection, workload: Array<{ name: string; sql: string; calls: number }>) {
-  const pg = await pgParser();
-  const rows = await conn.query<{ query: string; calls: string; total: number; mean: number }>(
-    `/* perfkit */ SELECT query, calls, total_exec_time AS total, mean_exec_time AS mean FROM pg_stat_statements`,
-  );
-  const byFingerprint = new Map<string, { calls: number; total: number; mean: number }>();
-  for (const r of rows) {
-    try {
-      byFingerprint.set(pg.fingerprintSync(r.query), { calls: Number(r.calls), total: Number(r.total), mean: Number(r.mean) });
-    } catch {
-      // utility statements and text pg_stat_statements truncated do not fingerprint; they are not the workload
-    }
+  const [{ readStatStatements }, { loadFingerprinter }] = await Promise.all([import('../db/stat-statements.js'), import('../db/slow/fingerprint.js')]);
+  const fp = await loadFingerprinter();
+  const byFingerprint = new Map<string, { calls: number; totalMs: number }>();
+  for (const r of (await readStatStatements(conn)).rows) {
+    const key = fp.fingerprint(r.query).fingerprint;
+    const prev = byFingerprint.get(key) ?? { calls: 0, totalMs: 0 };
+    byFingerprint.set(key, { calls: prev.calls + r.calls, totalMs: prev.totalMs + r.execMs });
   }
   return workload
     .map((w) => {
-      const fingerprint = pg.fingerprintSync(w.sql);
+      const fingerprint = fp.fingerprint(w.sql).fingerprint;
       const s = byFingerprint.get(fingerprint);
-      return { name: w.name, fingerprint, sql: w.sql, calls: s?.calls ?? w.calls, totalMs: round(s?.total ?? 0), meanMs: round(s?.mean ?? 0) };
+      const calls = s?.calls ?? w.calls;
+      return { name: w.name, fingerprint, sql: w.sql, calls, totalMs: round(s?.totalMs ?? 0), meanMs: round(s && s.calls ? s.totalMs / s.calls : 0) };
     })
     .sort((a, b) => b.totalMs - a.totalMs);
 }
-

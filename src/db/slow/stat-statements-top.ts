@@ -5,7 +5,7 @@
 // are execution-only, as pg_stat_statements keeps them; rows of one fingerprint (several users or queryids)
 // combine exactly: min of mins, max of maxes, pooled standard deviation. Between two snapshots, min, max and
 // stddev cannot be derived from the counters, so an interval reports them as null; mean is Δtotal / Δcalls.
-import type { StatStatementRow, StatStatementsSnapshot } from '../stat-statements.js';
+import type { StatStatementRow, StatStatementsSnapshot, BlockCounters } from '../stat-statements.js';
 import type { FingerprintFn } from './fingerprint.js';
 
 export type StatSort = 'total' | 'mean' | 'calls' | 'stddev' | 'rows' | 'io';
@@ -16,7 +16,7 @@ export interface StatWindow extends StatStatementsSnapshot {
   intervalMs?: number;
 }
 
-export interface StatQueryRow {
+export interface StatQueryRow extends BlockCounters {
   fingerprint: string;
   query: string;
   queryids: string[];
@@ -30,12 +30,6 @@ export interface StatQueryRow {
   execMs: number;
   planMs: number | null;
   rows: number;
-  sharedBlksHit: number;
-  sharedBlksRead: number;
-  sharedBlksDirtied: number;
-  sharedBlksWritten: number;
-  tempBlksRead: number;
-  tempBlksWritten: number;
   /** Blocks read from outside shared buffers plus temp blocks read and written: the `io` sort key. */
   ioBlocks: number;
   /** shared hit / (hit + read); null when no block was touched. */
