@@ -4,8 +4,7 @@
 // recommendations. Every query ends under a recommendation or in `rejected`.
 import { pgParser } from '../../statement.js';
 import { chooseIndexes, reject, type ChooseQuery, type Thresholds } from './choose.js';
-import { candidateDdl, candidateLabel, indexElement } from './ddl.js';
-import { finalizeRecommendations, writeOverhead } from './finalize.js';
+import { finalizeRecommendations, indexShape } from './finalize.js';
 import { extractPredicates, type ParseTree } from './predicates.js';
 import { buildCandidates } from './candidates.js';
 import { preRejections } from './reject.js';
@@ -133,12 +132,7 @@ function uncostedAdvice(recs: Recommendation[], rejected: Rejection[], queries: 
     byKey.set(candidate.key, entry);
   }
   const extra: Recommendation[] = [...byKey.values()].map(({ candidate: c, queries: fps, reason }) => ({
-    table: `${c.schema}.${c.table}`,
-    columns: c.columns.map(indexElement),
-    using: c.method,
-    include: c.include,
-    where: c.where ?? null,
-    ddl: candidateDdl(c, { concurrently: true }),
+    ...indexShape(c, catalog),
     method: 'uncosted',
     costBefore: null,
     costAfter: null,
@@ -146,7 +140,6 @@ function uncostedAdvice(recs: Recommendation[], rejected: Rejection[], queries: 
     queries: fps,
     msSavedPerHour: null,
     sizeBytes: null,
-    writeOverhead: writeOverhead(catalog.tables[`${c.schema}.${c.table}`], candidateLabel(c)),
     why: `${c.reason}; uncosted: ${reason}`,
   }));
   return { recommendations: [...recs, ...extra], rejected: still };

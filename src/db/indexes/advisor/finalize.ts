@@ -4,7 +4,7 @@
 import { candidateDdl, candidateLabel, indexElement } from './ddl.js';
 import { fmtCost, fmtPct, fmtRate, savingOf } from './format.js';
 import { reject, type ChooseQuery, type ChosenIndex, type Thresholds } from './choose.js';
-import type { Catalog, CostMethod, Costing, Recommendation, Rejection, TableInfo } from '../model.js';
+import type { CandidateIndex, Catalog, CostMethod, Costing, Recommendation, Rejection, TableInfo } from '../model.js';
 
 export interface FinalizeInput {
   chosen: ChosenIndex[];
@@ -88,17 +88,11 @@ function recommend(c: ChosenIndex, mine: Served[], input: FinalizeInput): Recomm
   const costBefore = round(mine.reduce((s, m) => s + m.before, 0));
   const costAfter = round(mine.reduce((s, m) => s + m.after, 0));
   const saving = savingOf(costBefore, costAfter);
-  const table = input.catalog.tables[`${cand.schema}.${cand.table}`];
   const n = mine.length;
   const labels = c.covers.map((k) => labelOf(k, input.queries));
   const covered = labels.length ? `; covers the narrower ${labels.join(', ')}` : '';
   return {
-    table: `${cand.schema}.${cand.table}`,
-    columns: cand.columns.map(indexElement),
-    using: cand.method,
-    include: cand.include,
-    where: cand.where ?? null,
-    ddl: candidateDdl(cand, { concurrently: true }),
+    ...indexShape(cand, input.catalog),
     method: input.method,
     costBefore,
     costAfter,
@@ -106,7 +100,6 @@ function recommend(c: ChosenIndex, mine: Served[], input: FinalizeInput): Recomm
     queries: mine.map((m) => m.q.query.fingerprint),
     msSavedPerHour: msSaved(mine, input.statsAgeHours),
     sizeBytes: input.sizes.get(cand.key) ?? null,
-    writeOverhead: writeOverhead(table, cand.table),
     why: `${cand.reason}: ${candidateLabel(cand)} serves ${n} ${n === 1 ? 'query' : 'queries'}, planner cost ${fmtCost(costBefore)} → ${fmtCost(costAfter)} (−${fmtPct(saving)})${covered}`,
   };
 }
@@ -121,6 +114,19 @@ function msSaved(mine: Served[], statsAgeHours: number | null): number | null {
 }
 
 /** "orders gets ~1,200 inserts and 300 updates an hour; each maintains this index too" */
+/** What a recommendation says about the index itself, whichever way it was costed. */
+export function indexShape(c: CandidateIndex, catalog: Catalog) {
+  return {
+    table: `${c.schema}.${c.table}`,
+    columns: c.columns.map(indexElement),
+    using: c.method,
+    include: c.include,
+    where: c.where ?? null,
+    ddl: candidateDdl(c, { concurrently: true }),
+    writeOverhead: writeOverhead(catalog.tables[`${c.schema}.${c.table}`], `${c.schema}.${c.table}`),
+  };
+}
+
 export function writeOverhead(table: TableInfo | undefined, name: string): string {
   if (!table) return `no write statistics for ${name}`;
   const w = table.writesPerHour;

@@ -108,6 +108,6 @@ export async function createHypopgCoster(conn: PgConnection, opts: HypopgOptions
     plansMade: () => plansMade,
     canCost,
     costSet,
-    estimateSizes: estimateSizes,
+    estimateSizes,
   });
 }
