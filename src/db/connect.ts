@@ -13,7 +13,10 @@ export interface DbOptions {
 
 export interface OpenDb {
   conn: PgConnection;
+  /** PGlite, started here or reached by URL: disposable, and not a machine of its own. */
   embedded: boolean;
+  /** For reports: the redacted URL, or "embedded PostgreSQL" for the server started here. */
+  display: string;
   close(): Promise<void>;
 }
 
@@ -42,7 +45,7 @@ export async function openDb(ctx: CommandContext, o: DbOptions): Promise<OpenDb>
     try {
       const target = resolvePgTarget({ flag: server.url }, {});
       const conn = await connectPostgres(target, { ...timeouts, maxConnections: 1 });
-      return { conn, embedded: true, close: async () => { await conn.close(); await server.close(); } };
+      return { conn, embedded: true, display: 'embedded PostgreSQL', close: async () => { await conn.close(); await server.close(); } };
     } catch (e) {
       await server.close();
       throw e;
@@ -52,5 +55,6 @@ export async function openDb(ctx: CommandContext, o: DbOptions): Promise<OpenDb>
   target.secrets.forEach((s) => ctx.secret(s));
   ctx.progress.start(`connecting to ${target.display}`);
   const conn = await connectPostgres(target, timeouts);
-  return { conn, embedded: false, close: () => conn.close() };
+  // A PGlite server reached by URL (`perfkit demo --keep`) is as disposable as `--db embedded`.
+  return { conn, embedded: /PGlite/.test(conn.info.version), display: target.display, close: () => conn.close() };
 }

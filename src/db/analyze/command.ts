@@ -6,6 +6,7 @@ import { usageError } from '../../cli/errors.js';
 import type { Finding } from '../../report/model.js';
 import { openDb, sessionTimeouts, type DbOptions } from '../connect.js';
 import type { CostMethod } from '../indexes/model.js';
+import { autoMethod } from '../indexes/costing/select.js';
 import { overallScore, sectionScore, type SectionScore } from './score.js';
 import { indexSections, planDiagnostics, slowQueries } from './sections.js';
 import { analyzeView, type AnalyzeData } from './view.js';
@@ -36,7 +37,7 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<AnalyzeDa
     const { runChecks } = await import('./run-checks.js');
     ctx.progress.update('running the health checks');
     // The server's RAM is only known when it runs here (loopback; PGlite's WASM memory is another matter).
-    const local = !db.embedded && !/PGlite/.test(conn.info.version) && (['127.0.0.1', 'localhost', '::1'].includes(conn.target.host) || conn.target.host.startsWith('/'));
+    const local = !db.embedded && (['127.0.0.1', 'localhost', '::1'].includes(conn.target.host) || conn.target.host.startsWith('/'));
     const checks = await runChecks(conn, { statementTimeoutMs: timeouts.statementTimeoutMs, machine: local ? { memoryBytes: os.totalmem() } : undefined });
     const healthFindings = checks.findings.map((f) => (verbose || !f.evidence?.sql ? f : { ...f, evidence: withoutSql(f.evidence) }));
 
@@ -50,10 +51,10 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<AnalyzeDa
       plans = await planDiagnostics(conn, slow.queries.slice(0, planCount), timeouts);
     }
     ctx.progress.update('advising indexes and checking index health');
-    const method: CostMethod = methodFlag !== 'auto' ? (methodFlag as CostMethod) : db.embedded ? 'trial' : 'hypopg' in conn.info.extensions ? 'hypopg' : 'heuristic';
+    const method: CostMethod = methodFlag !== 'auto' ? (methodFlag as CostMethod) : autoMethod({ disposable: db.embedded, hypopg: 'hypopg' in conn.info.extensions });
     const { statStatementsInfo } = await import('../stat-statements.js');
     const statsAgeHours = hasPgss ? (await statStatementsInfo(conn)).ageHours : null;
-    const idx = await indexSections(conn, { method, embedded: db.embedded, timeouts, statsAgeHours });
+    const idx = await indexSections(conn, { method, timeouts, statsAgeHours });
 
     const noPgss = 'pg_stat_statements is not available (see the health check pg-stat-statements-missing)';
     const sections: SectionScore[] = [
@@ -77,7 +78,7 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<AnalyzeDa
     return {
       result: {
         command: 'db analyze',
-        target: { display: db.embedded ? 'embedded PostgreSQL' : conn.target.display },
+        target: { display: db.display },
         environment: { postgres: conn.info.version, postgresVersionNum: conn.info.versionNum, superuser: conn.info.isSuperuser, costMethod: method },
         summary: {
           score,

@@ -8,6 +8,7 @@ import { lintPlan } from '../explain/lint.js';
 import { planFromExplainJson } from '../explain/parse.js';
 import { inspectStatement } from '../statement.js';
 import type { CostMethod, Recommendation, Rejection } from '../indexes/model.js';
+import { costerFactory } from '../indexes/costing/select.js';
 import type { StatQueryRow } from '../slow/stat-statements-top.js';
 
 export interface Timeouts {
@@ -62,7 +63,7 @@ export async function planDiagnostics(conn: PgConnection, queries: StatQueryRow[
 }
 
 /** The advisor over the same pg_stat_statements workload, and index health. */
-export async function indexSections(conn: PgConnection, opts: { method: CostMethod; embedded: boolean; timeouts: Timeouts; statsAgeHours: number | null }) {
+export async function indexSections(conn: PgConnection, opts: { method: CostMethod; timeouts: Timeouts; statsAgeHours: number | null }) {
   const [{ fetchCatalog }, { collectWorkload }, { advise }, { DEFAULT_THRESHOLDS }, { fetchHealthSnapshot }, { indexHealthFindings, healthSummary }] = await Promise.all([
     import('../indexes/catalog.js'), import('../indexes/sources.js'), import('../indexes/advisor/advise.js'),
     import('../indexes/advisor/choose.js'), import('../indexes/health/snapshot.js'), import('../indexes/health/rules.js'),
@@ -73,11 +74,7 @@ export async function indexSections(conn: PgConnection, opts: { method: CostMeth
   let rejected: Rejection[] = [];
   if (hasPgss) {
     const workload = await collectWorkload(conn, { top: 100, minCalls: 1, minMeanMs: 0 });
-    const advice = await advise(catalog, workload, async (predicatesFor) => {
-      if (opts.method === 'trial') return (await import('../indexes/costing/trial.js')).createTrialCoster(conn, opts.timeouts);
-      if (opts.method === 'hypopg') return (await import('../indexes/costing/hypopg.js')).createHypopgCoster(conn, { statementTimeoutMs: opts.timeouts.statementTimeoutMs });
-      return (await import('../indexes/costing/heuristic.js')).createHeuristicCoster(catalog, predicatesFor);
-    }, { thresholds: DEFAULT_THRESHOLDS, minRows: 1000, maxColumns: 3, statsAgeHours: opts.statsAgeHours });
+    const advice = await advise(catalog, workload, costerFactory(opts.method, conn, catalog, opts.timeouts), { thresholds: DEFAULT_THRESHOLDS, minRows: 1000, maxColumns: 3, statsAgeHours: opts.statsAgeHours });
     recommendations = advice.recommendations;
     rejected = advice.rejected;
   }

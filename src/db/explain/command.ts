@@ -86,7 +86,7 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<ExplainDa
         readOnly: res.readOnly,
         params: statement.paramCount,
       };
-      target = { display: db.embedded ? 'embedded PostgreSQL' : db.conn.target.display, mode: 'live' };
+      target = { display: db.display, mode: 'live' };
       environment = { postgres: db.conn.info.version, postgresVersionNum: db.conn.info.versionNum };
       if (o.savePlan) await savePlan(o.savePlan, ctx.io.cwd, res.planJson);
     } finally {

@@ -5,7 +5,8 @@ import { connectPostgres, resolvePgTarget, type PgConnection } from '../../conne
 import type { Finding } from '../../report/model.js';
 import { openDb, sessionTimeouts, type DbOptions } from '../connect.js';
 import { statStatementsInfo } from '../stat-statements.js';
-import { advise, type CosterFactory } from './advisor/advise.js';
+import { advise } from './advisor/advise.js';
+import { autoMethod, costerFactory } from './costing/select.js';
 import { fetchCatalog } from './catalog.js';
 import { createIndexes } from './create.js';
 import { collectWorkload } from './sources.js';
@@ -34,20 +35,12 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<IndexesDa
       trialConn = await connectPostgres(target, timeouts);
       extra.push(trialConn);
     }
-    const method: CostMethod = o.method !== 'auto' ? o.method : trialConn || db.embedded ? 'trial' : catalog.hypopg ? 'hypopg' : 'heuristic';
-    const makeCoster: CosterFactory = async (predicatesFor) => {
-      const { createHypopgCoster } = await import('./costing/hypopg.js');
-      const { createTrialCoster } = await import('./costing/trial.js');
-      const { createHeuristicCoster } = await import('./costing/heuristic.js');
-      if (method === 'hypopg') return createHypopgCoster(conn, { statementTimeoutMs: timeouts.statementTimeoutMs });
-      if (method === 'trial') return createTrialCoster(trialConn ?? conn, timeouts);
-      return createHeuristicCoster(catalog, predicatesFor);
-    };
+    const method: CostMethod = o.method !== 'auto' ? o.method : autoMethod({ disposable: Boolean(trialConn) || db.embedded, hypopg: catalog.hypopg });
     if (method === 'hypopg' && !catalog.hypopg) ctx.note('HypoPG is not created in this database: CREATE EXTENSION hypopg; (or --method heuristic)');
     if (method === 'heuristic' && o.method === 'auto') {
       ctx.note(`costing with the pg_stats heuristic: HypoPG is ${conn.info.available.includes('hypopg') ? 'available but not created (CREATE EXTENSION hypopg;)' : 'not installed'}`);
     }
-    const advice = await advise(catalog, workload, makeCoster, {
+    const advice = await advise(catalog, workload, costerFactory(method, conn, catalog, timeouts, trialConn), {
       thresholds: o.thresholds, minRows: o.minRows, maxColumns: o.maxColumns, statsAgeHours,
       progress: (t) => ctx.progress.update(t),
     });
@@ -85,7 +78,7 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<IndexesDa
     return {
       result: {
         command: 'db indexes',
-        target: { display: db.embedded ? 'embedded PostgreSQL' : conn.target.display },
+        target: { display: db.display },
         environment: { postgres: conn.info.version, postgresVersionNum: conn.info.versionNum, costMethod: method },
         summary: { recommendations: advice.recommendations.length, rejected: advice.rejected.length, ...healthSummary(findings, snapshot), queries: advice.analysed, hypotheticalPlans: advice.plansMade },
         findings,

@@ -34,7 +34,7 @@ export async function statStatementsCommand(ctx: CommandContext, o: SlowOptions)
     return {
       result: {
         command: 'db slow',
-        target: { display: db.embedded ? 'embedded PostgreSQL' : db.conn.target.display, source: 'pg_stat_statements' },
+        target: { display: db.display, source: 'pg_stat_statements' },
         environment: { postgres: db.conn.info.version, postgresVersionNum: db.conn.info.versionNum },
         summary: { ...report.summary },
         findings: [],
