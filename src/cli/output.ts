@@ -1,9 +1,8 @@
 // Turns a command's result into the Report envelope and writes it: stdout, and -o file atomically.
 import os from 'node:os';
 import path from 'node:path';
-import { rename, writeFile, unlink } from 'node:fs/promises';
+import { writeFileAtomically } from '../util/write-file.js';
 import type { Io } from './io.js';
-import { inputError } from './errors.js';
 import { version } from './version.js';
 import type { Settings } from '../config/load.js';
 import { SCHEMA_VERSION, countFindings, statusOf, type CommandResult, type Report, type View } from '../report/model.js';
@@ -47,19 +46,8 @@ export async function writeReport(report: Report, view: View | undefined, io: Io
   const text = await render(report, settings.format, { color, columns: io.columns, view, failOn: settings.failOn });
   if (settings.output) {
     const fileText = settings.outputFormat === settings.format && !color ? text : await render(report, settings.outputFormat, { color: false, columns: 120, view, failOn: settings.failOn });
-    await writeAtomically(path.resolve(io.cwd, settings.output), fileText, io.runtime.pid);
+    await writeFileAtomically(path.resolve(io.cwd, settings.output), fileText, '-o');
   }
   io.stdout(text);
   await io.flush();
-}
-
-async function writeAtomically(file: string, text: string, pid: number): Promise<void> {
-  const tmp = `${file}.${pid}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  } catch (e) {
-    await unlink(tmp).catch(() => {});
-    throw inputError(`-o ${file}: cannot write the report (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'check that the folder exists and is writable');
-  }
 }

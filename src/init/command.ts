@@ -1,10 +1,11 @@
 // `perfkit init`: writes a commented starter perfkit.config.yaml in the working directory, atomically,
 // and never over an existing file unless --force.
-import { lstat, rename, unlink, writeFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandContext, CommandOutcome } from '../cli/context.js';
-import { inputError, usageError } from '../cli/errors.js';
+import { usageError } from '../cli/errors.js';
 import type { Section } from '../report/model.js';
+import { writeFileAtomically } from '../util/write-file.js';
 
 export const CONFIG_FILE = 'perfkit.config.yaml';
 
@@ -64,16 +65,7 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<InitData>
   if (!force && (await exists(file))) {
     throw usageError(`${CONFIG_FILE} already exists in ${ctx.io.cwd}`, 'edit it, or run `perfkit init --force` to replace it');
   }
-  // Temp file + rename: a reader never sees half a config, and a failed write leaves the old one.
-  const tmp = `${file}.${ctx.io.runtime.pid}.tmp`;
-  try {
-    await writeFile(tmp, STARTER_CONFIG, { flag: 'wx' });
-    await rename(tmp, file);
-  } catch (e) {
-    await unlink(tmp).catch(() => {});
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw inputError(`cannot write ${file} (${code})`, 'check that the folder is writable', e);
-  }
+  await writeFileAtomically(file, STARTER_CONFIG, 'perfkit init');
   ctx.note(`wrote ${file}; try \`perfkit doctor\` next`);
   return {
     result: { command: 'init', target: {}, summary: { written: 1 }, findings: [], data: { path: file } },

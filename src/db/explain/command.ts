@@ -1,6 +1,6 @@
 // `perfkit db explain`: lint a saved plan offline, or EXPLAIN one statement on a live server,
 // and optionally diff against a saved "before" plan.
-import { writeFile, rename } from 'node:fs/promises';
+import { writeFileAtomically } from '../../util/write-file.js';
 import path from 'node:path';
 import type { CommandContext, CommandOutcome } from '../../cli/context.js';
 import { inputError, usageError } from '../../cli/errors.js';
@@ -128,12 +128,5 @@ export function parseParams(raw: string | undefined): unknown[] | undefined {
 }
 
 async function savePlan(file: string, cwd: string, planJson: unknown): Promise<void> {
-  const abs = path.resolve(cwd, file);
-  const tmp = `${abs}.tmp`;
-  try {
-    await writeFile(tmp, `${JSON.stringify(planJson, null, 2)}\n`);
-    await rename(tmp, abs);
-  } catch (e) {
-    throw inputError(`--save-plan ${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'check that the folder exists and is writable');
-  }
+  await writeFileAtomically(path.resolve(cwd, file), `${JSON.stringify(planJson, null, 2)}\n`, '--save-plan');
 }

@@ -1,6 +1,6 @@
 // The shapes of `db slow` aggregation: a query's entry in memory, and the serialized aggregate that workers post
 // back, `--state` keeps and a report's `data.state` carries. Types and small pure helpers.
-import type { Histogram } from './histogram.js';
+import type { Histogram } from '../../util/histogram.js';
 import type { SectionsState } from './sections.js';
 
 /** Calls after which a query's histogram is promoted from packed to 32-bit, and how many may be. */

@@ -3,7 +3,7 @@
 // histogram, a global histogram, and the secondary sections. Serializes to plain JSON that merges exactly. Pure.
 import type { LogEvent, ReadStats } from './model.js';
 import type { FingerprintFn } from './fingerprint.js';
-import { decodeHistogram, encodeHistogram, newHistogram, promote, toUs, type Histogram } from './histogram.js';
+import { decodeHistogram, encodeHistogram, newHistogram, promote, toUs, type Histogram } from '../../util/histogram.js';
 import {
   addBreakdown, cloneBreakdowns, DIMENSIONS, mapRecord, MAX_FAST_HISTOGRAMS, minTime, PROMOTE_AT_CALLS,
   type AggregateState, type Example, type PlanSample, type QueryEntry, type ReadCounts,

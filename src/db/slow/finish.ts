@@ -2,7 +2,7 @@
 // their HDR histograms, the hourly load, latency over all statements, and the secondary sections. Pure.
 import type { Aggregator } from './aggregate.js';
 import { DIMENSIONS, type Dimension, type QueryEntry } from './aggregate-state.js';
-import { percentileMs, usToMs } from './histogram.js';
+import { percentileMs, usToMs } from '../../util/histogram.js';
 import { sectionsReport, type SectionsReport } from './sections-report.js';
 
 export type LogSort = 'total' | 'mean' | 'calls' | 'max' | 'p95' | 'p99' | 'stddev';

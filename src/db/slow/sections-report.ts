@@ -1,5 +1,5 @@
 // The report form of the secondary sections: counts, totals in ms, and top lists. Pure.
-import { usToMs } from './histogram.js';
+import { usToMs } from '../../util/histogram.js';
 import { sortedEntries, type ByQuery, type Sections } from './sections.js';
 
 export function sectionsReport(x: Sections, top: number) {

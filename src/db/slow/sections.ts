@@ -2,7 +2,7 @@
 // autovacuum/analyze per table and connections. Counted in integers (µs, bytes) so merges are exact. Pure.
 import type { LogEvent } from './model.js';
 import type { FingerprintFn } from './fingerprint.js';
-import { toUs } from './histogram.js';
+import { toUs } from '../../util/histogram.js';
 
 type Ev<K extends LogEvent['kind']> = Extract<LogEvent, { kind: K }>;
 

@@ -5,10 +5,11 @@
 // offset, and the same first bytes (`firstLineHash`: 16 hex digits of SHA-1 over the first min(1 KiB, offset)
 // bytes — a log rotated by copytruncate or re-created keeps neither). Otherwise it is read from 0.
 // Compressed files cannot be resumed: unchanged ones are skipped, changed ones read whole.
-import { createHash, randomUUID } from 'node:crypto';
-import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { open, readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { inputError, usageError } from '../../cli/errors.js';
+import { writeFileAtomically } from '../../util/write-file.js';
 import { Aggregator, type AggregateState } from './aggregate.js';
 import { analyzeLogs, openInputs, type AnalyzeOptions, type AnalyzeResult, type LogInput } from './parallel.js';
 import type { LogSource } from './read.js';
@@ -55,14 +56,7 @@ export async function loadState(file: string): Promise<SlowState | null> {
 
 /** Writes to a temporary file next to it, then renames: a crash never leaves a half-written state. */
 export async function saveState(file: string, state: SlowState): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.${randomUUID()}.tmp`);
-  try {
-    await writeFile(tmp, JSON.stringify(state));
-    await rename(tmp, file);
-  } catch (e) {
-    await unlink(tmp).catch(() => {});
-    throw inputError(`--state ${file}: cannot write the state file (${(e as NodeJS.ErrnoException).code})`, 'check that its folder exists and is writable');
-  }
+  await writeFileAtomically(file, JSON.stringify(state), '--state');
 }
 
 async function headHash(path: string, bytes: number): Promise<string> {

@@ -1,4 +1,4 @@
-// HDR latency histograms for `db slow`: microseconds as integers, 3 significant digits, auto-resizing,
+// HDR histograms shared by db slow (latency, µs) and cache inspect (key sizes, bytes): integers, 3 significant digits, auto-resizing,
 // serialized as compressed base64 so saved results merge exactly. Pure JS (no WASM): it needs no explicit
 // freeing, and works the same in worker threads.
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
