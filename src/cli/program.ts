@@ -155,6 +155,40 @@ export function createProgram(io: Io, select: (s: Selection) => void): Command {
     ]))
     .action(action('db slow', () => import('../db/slow/command.js')));
 
+  const cache = program.command('cache').description('Redis: cache effectiveness, memory by namespace, big and cold keys').exitOverride();
+  cache
+    .command('inspect')
+    .description('how well a Redis cache works (hit ratio, evictions, memory, fragmentation) and what its keyspace holds, by SCAN: namespaces, big and cold keys, TTLs; one server or every cluster master')
+    .option('--redis <url>', 'Redis URL (env: PERFKIT_REDIS_URL, REDIS_URL; config redis.url; default redis://127.0.0.1:6379)')
+    .option('--cluster', 'the URL is a Redis Cluster node: scan every master and merge')
+    .option('--pattern <glob>', 'only keys matching this SCAN MATCH pattern, e.g. "user:*"')
+    .option('--type <type>', 'only keys of this type (string, list, set, zset, hash, stream)')
+    .option('--sample <n>', 'scan about n keys and scale up, with the margin stated (default: a full scan)')
+    .option('--top <n>', 'how many big and cold keys to list', '20')
+    .option('--samples <n>', 'MEMORY USAGE SAMPLES for collections (0: exact, slower on big keys)', '5')
+    .option('--delimiter <chars>', 'characters that separate namespace segments', ':')
+    .option('--cold-after <duration>', 'a key is cold when idle this long (LRU policies), e.g. 6h, 7d', '24h')
+    .option('--big-key-bytes <n>', 'a key this big is reported as a big key', String(1024 * 1024))
+    .option('--interval <duration>', 'also sample INFO twice this far apart: ops/s, hits/s, misses/s, evictions/s now')
+    .option('--max-latency-ms <ms>', 'slow the scan down to keep the server’s response time (PING probe) under this')
+    .option('--count <n>', 'SCAN COUNT per page (the throttle lowers it)', '500')
+    .option('--cursor <cursor>', 'resume a scan where perfkit said it stopped (host:port=cursor,… for a cluster)')
+    .option('--elements <mode>', 'count elements of every key (all), of the biggest only (top), none, or auto: all unless it would disturb LRU/LFU eviction', 'auto')
+    .option('--no-scan', 'effectiveness only (INFO, SLOWLOG, LATENCY): no SCAN')
+    .option('--save <file>', 'also keep this report as JSON, for a later --compare')
+    .option('--compare <file>', 'show what grew or shrank per namespace since a saved report')
+    .option('--connect-timeout <duration>', 'how long to wait for a connection (default 10s)')
+    .addHelpText('after', examples([
+      'perfkit cache inspect --redis redis://cache.internal:6379',
+      'perfkit cache inspect --interval 10s --no-scan                  # hit ratio and evictions right now',
+      'perfkit cache inspect --redis redis://10.0.0.5:7000 --cluster   # every master, merged',
+      'perfkit cache inspect --sample 100000 --max-latency-ms 2        # gentle on a busy production server',
+      'perfkit cache inspect --save before.json && deploy && perfkit cache inspect --compare before.json',
+      'perfkit cache inspect --format json | jq \'.data.bigKeys[:5]\'',
+      'perfkit cache inspect --threshold "hitRatio>=0.9" --threshold "fragmentationRatio<1.5"',
+    ]))
+    .action(action('cache inspect', () => import('../cache/inspect/command.js')));
+
   program
     .command('demo')
     .description('the main job end to end on an embedded PostgreSQL seeded with a demo shop: no server needed')

@@ -34,6 +34,7 @@ export interface Settings {
   file: PerfkitConfigFile;
   budgets: BudgetSpec[];
   db: { url?: string; urlSource?: string; statementTimeoutMs: number; lockTimeoutMs: number; connectTimeoutMs: number };
+  redis: { url?: string; urlSource?: string; connectTimeoutMs: number };
 }
 
 export const DEFAULTS = {
@@ -126,6 +127,11 @@ export async function loadSettings(flags: GlobalFlags, env: Record<string, strin
       statementTimeoutMs: file.db?.statementTimeout ?? DEFAULTS.statementTimeoutMs,
       lockTimeoutMs: file.db?.lockTimeout ?? DEFAULTS.lockTimeoutMs,
       connectTimeoutMs: file.db?.connectTimeout ?? DEFAULTS.connectTimeoutMs,
+    },
+    redis: {
+      url: file.redis?.url,
+      urlSource: file.redis?.url ? `${configPath}: redis.url` : undefined,
+      connectTimeoutMs: file.redis?.connectTimeout ?? DEFAULTS.connectTimeoutMs,
     },
   };
 }

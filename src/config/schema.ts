@@ -50,6 +50,13 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    redis: z
+      .object({
+        url: z.string().optional(),
+        connectTimeout: duration.optional(),
+      })
+      .strict()
+      .optional(),
     explain: z
       .object({
         thresholds: z.record(z.string(), z.number()).optional(),

@@ -27,13 +27,29 @@ export interface RedisConnectOptions {
   commandTimeoutMs?: number;
 }
 
-/** Finds the target: --redis > PERFKIT_REDIS_URL > REDIS_URL > redis://127.0.0.1:6379. */
-export function resolveRedisTarget(flag: string | undefined, env: Record<string, string | undefined>): RedisTarget {
+/** Finds the target: --redis > PERFKIT_REDIS_URL > REDIS_URL > config redis.url > redis://127.0.0.1:6379. */
+export function resolveRedisTarget(
+  explicit: { flag?: string; configUrl?: string; configSource?: string },
+  env: Record<string, string | undefined>,
+): RedisTarget {
   const pick =
-    (flag && { url: flag, source: '--redis' }) ||
+    (explicit.flag && { url: explicit.flag, source: '--redis' }) ||
     (env.PERFKIT_REDIS_URL && { url: env.PERFKIT_REDIS_URL, source: 'PERFKIT_REDIS_URL' }) ||
-    (env.REDIS_URL && { url: env.REDIS_URL, source: 'REDIS_URL' }) || { url: DEFAULT_REDIS_URL, source: 'default' };
+    (env.REDIS_URL && { url: env.REDIS_URL, source: 'REDIS_URL' }) ||
+    (explicit.configUrl && { url: explicit.configUrl, source: explicit.configSource ?? 'config redis.url' }) || { url: DEFAULT_REDIS_URL, source: 'default' };
   return targetFromUrl(pick.url, pick.source, env);
+}
+
+/** The same credentials and TLS, another node (a cluster master found by CLUSTER NODES). */
+export function nodeTarget(target: RedisTarget, host: string, port: number): RedisTarget {
+  return { ...target, host, port, db: 0, display: displayOf({ ...target, host, port, db: 0 }), source: `${target.source} (cluster node)` };
+}
+
+/** The URL with the password masked. */
+function displayOf(t: Pick<RedisTarget, 'tls' | 'username' | 'password' | 'host' | 'port' | 'db'>): string {
+  const auth = t.username || t.password ? `${t.username ? encodeURIComponent(t.username) : ''}${t.password ? ':***' : ''}@` : '';
+  const hostPart = t.host.includes(':') ? `[${t.host}]` : t.host;
+  return `${t.tls ? 'rediss:' : 'redis:'}//${auth}${hostPart}:${t.port}${t.db !== 0 ? `/${t.db}` : ''}`;
 }
 
 function targetFromUrl(url: string, source: string, env: Record<string, string | undefined>): RedisTarget {
@@ -55,9 +71,7 @@ function targetFromUrl(url: string, source: string, env: Record<string, string |
   const username = decodeURIComponent(u.username) || undefined;
   // The password may live outside the URL, as redis-cli allows (REDISCLI_AUTH).
   const password = decodeURIComponent(u.password) || env.PERFKIT_REDIS_PASSWORD || env.REDISCLI_AUTH || undefined;
-  const auth = username || password ? `${username ? encodeURIComponent(username) : ''}${password ? ':***' : ''}@` : '';
-  const hostPart = host.includes(':') ? `[${host}]` : host;
-  const display = `${u.protocol}//${auth}${hostPart}:${port}${dbText !== '0' ? `/${dbText}` : ''}`;
+  const display = displayOf({ tls, username, password, host, port, db: Number(dbText) });
   // A password equal to the user name is printed anyway; as a literal it would blank that word everywhere.
   const secrets = password && password !== username ? [password] : [];
   return { display, host, port, db: Number(dbText), username, password, tls, source, secrets };
@@ -142,6 +156,9 @@ export function describeRedisError(e: unknown, target: RedisTarget): PerfkitErro
   }
   if (/SSL|TLS|certificate|EPROTO/i.test(msg)) {
     return connectError(`cannot connect to ${where}: TLS failed (${msg})`, `use redis:// for a server without TLS, rediss:// with it`, e);
+  }
+  if (/^NOPERM/.test(msg)) {
+    return connectError(`${where}: permission denied (${msg})`, `grant the ACL user the commands perfkit needs (see the README's Redis section)`, e);
   }
   if (/Connection is closed|ECONNRESET/i.test(msg)) {
     return connectError(`cannot connect to ${where}: the server closed the connection`, fixUrl, e);

@@ -83,7 +83,7 @@ function gatherFacts(ctx: CommandContext<DoctorOptions>, timeouts: { connectMs: 
     const { resolveRedisTarget, connectRedis, closeRedis, describeRedisError } = await import('../connectors/redis.js');
     let display: string | undefined;
     try {
-      const target = resolveRedisTarget(options.redis, env);
+      const target = resolveRedisTarget({ flag: options.redis, configUrl: ctx.settings.redis.url, configSource: ctx.settings.redis.urlSource }, env);
       target.secrets.forEach((s) => ctx.secret(s));
       targets.redis = display = target.display;
       const client = await connectRedis(target, { connectTimeoutMs: timeouts.connectMs });

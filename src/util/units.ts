@@ -1,9 +1,9 @@
 // Parsing and formatting of durations and sizes. Pure.
 
-const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h)?\s*$/;
-const FACTOR: Record<string, number> = { us: 0.001, 'µs': 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|h|d)?\s*$/;
+const FACTOR: Record<string, number> = { us: 0.001, 'µs': 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** '30s' | '500ms' | '2m' | 1500 → milliseconds; undefined when not a duration. */
+/** '30s' | '500ms' | '2m' | '7d' | 1500 → milliseconds; undefined when not a duration. */
 export function parseDuration(v: string | number): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : undefined;
   const m = DURATION.exec(v);

@@ -16,47 +16,47 @@ const thrown = (fn: () => unknown): unknown => {
 describe('resolveRedisTarget', () => {
   it('defaults to redis://127.0.0.1:6379', () => {
     expect(DEFAULT_REDIS_URL).toBe('redis://127.0.0.1:6379');
-    expect(resolveRedisTarget(undefined, {})).toMatchObject({ host: '127.0.0.1', port: 6379, db: 0, tls: false, source: 'default', display: 'redis://127.0.0.1:6379', secrets: [] });
+    expect(resolveRedisTarget({}, {})).toMatchObject({ host: '127.0.0.1', port: 6379, db: 0, tls: false, source: 'default', display: 'redis://127.0.0.1:6379', secrets: [] });
   });
 
   it('takes --redis, then PERFKIT_REDIS_URL, then REDIS_URL', () => {
     const env = { PERFKIT_REDIS_URL: 'redis://a:6379', REDIS_URL: 'redis://b:6379' };
-    expect(resolveRedisTarget('redis://flag:6379', env)).toMatchObject({ host: 'flag', source: '--redis' });
-    expect(resolveRedisTarget(undefined, env)).toMatchObject({ host: 'a', source: 'PERFKIT_REDIS_URL' });
-    expect(resolveRedisTarget(undefined, { REDIS_URL: 'redis://b:6379' })).toMatchObject({ host: 'b', source: 'REDIS_URL' });
-    expect(resolveRedisTarget('', { REDIS_URL: 'redis://b:6379' })).toMatchObject({ host: 'b' });
+    expect(resolveRedisTarget({ flag: 'redis://flag:6379' }, env)).toMatchObject({ host: 'flag', source: '--redis' });
+    expect(resolveRedisTarget({}, env)).toMatchObject({ host: 'a', source: 'PERFKIT_REDIS_URL' });
+    expect(resolveRedisTarget({}, { REDIS_URL: 'redis://b:6379' })).toMatchObject({ host: 'b', source: 'REDIS_URL' });
+    expect(resolveRedisTarget({ flag: '' }, { REDIS_URL: 'redis://b:6379' })).toMatchObject({ host: 'b' });
   });
 
   it('reads user, password, port and database, and redacts the password in display', () => {
-    const t = resolveRedisTarget('redis://app:s3cr%40t@cache.internal:6380/2', {});
+    const t = resolveRedisTarget({ flag: 'redis://app:s3cr%40t@cache.internal:6380/2' }, {});
     expect(t).toMatchObject({ host: 'cache.internal', port: 6380, db: 2, username: 'app', password: 's3cr@t', tls: false });
     expect(t.display).toBe('redis://app:***@cache.internal:6380/2');
     expect(t.secrets).toEqual(['s3cr@t']);
-    expect(resolveRedisTarget('redis://:only-pass@h', {}).display).toBe('redis://:***@h:6379');
+    expect(resolveRedisTarget({ flag: 'redis://:only-pass@h' }, {}).display).toBe('redis://:***@h:6379');
   });
 
   it('rediss:// means TLS', () => {
-    expect(resolveRedisTarget('rediss://default:pw123456@cache:6380', {})).toMatchObject({ tls: true, display: 'rediss://default:***@cache:6380' });
+    expect(resolveRedisTarget({ flag: 'rediss://default:pw123456@cache:6380' }, {})).toMatchObject({ tls: true, display: 'rediss://default:***@cache:6380' });
   });
 
   it('handles IPv6 hosts', () => {
-    expect(resolveRedisTarget('redis://[::1]:6379', {})).toMatchObject({ host: '::1', display: 'redis://[::1]:6379' });
+    expect(resolveRedisTarget({ flag: 'redis://[::1]:6379' }, {})).toMatchObject({ host: '::1', display: 'redis://[::1]:6379' });
   });
 
   it('takes a password from REDISCLI_AUTH when the URL has none, and never shows it', () => {
-    const t = resolveRedisTarget('redis://h:6379', { REDISCLI_AUTH: 'from-env-pw' });
+    const t = resolveRedisTarget({ flag: 'redis://h:6379' }, { REDISCLI_AUTH: 'from-env-pw' });
     expect(t.password).toBe('from-env-pw');
     expect(t.display).toBe('redis://:***@h:6379');
     expect(t.secrets).toEqual(['from-env-pw']);
   });
 
   it('does not treat a password equal to the user name as a literal to blank everywhere', () => {
-    expect(resolveRedisTarget('redis://perfkit:perfkit@h', {}).secrets).toEqual([]);
+    expect(resolveRedisTarget({ flag: 'redis://perfkit:perfkit@h' }, {}).secrets).toEqual([]);
   });
 
   it('rejects what is not a Redis URL as an input error, without echoing the password', () => {
     for (const bad of ['http://u:hunter22@x', 'not a url', 'redis://u:hunter22@h/abc']) {
-      const e = thrown(() => resolveRedisTarget(bad, {}));
+      const e = thrown(() => resolveRedisTarget({ flag: bad }, {}));
       expect(isPerfkitError(e) && e.kind).toBe('input');
       expect((e as Error).message).not.toContain('hunter22');
       expect((e as { hint?: string }).hint).toMatch(/redis:\/\//);
@@ -65,7 +65,7 @@ describe('resolveRedisTarget', () => {
 });
 
 describe('describeRedisError', () => {
-  const target = resolveRedisTarget('redis://app:hunter22@cache:6380', {});
+  const target = resolveRedisTarget({ flag: 'redis://app:hunter22@cache:6380' }, {});
   const err = (message: string, code?: string) => Object.assign(new Error(message), code ? { code } : {});
 
   it('maps connection refused, unknown host and timeouts to connect errors (exit 3) with a fix', () => {
@@ -89,5 +89,13 @@ describe('describeRedisError', () => {
     const other = describeRedisError(err('ERR something odd with hunter22 inside'), target);
     expect(other.kind).toBe('runtime');
     expect(other.message).not.toContain('hunter22');
+  });
+
+  it('takes the config url after the environment, and builds node targets with the same credentials', async () => {
+    const { nodeTarget } = await import('../../src/connectors/redis.js');
+    expect(resolveRedisTarget({ configUrl: 'redis://cfg:6379', configSource: 'perfkit.config.yaml: redis.url' }, {})).toMatchObject({ host: 'cfg', source: 'perfkit.config.yaml: redis.url' });
+    expect(resolveRedisTarget({ configUrl: 'redis://cfg:6379' }, { REDIS_URL: 'redis://env:6379' })).toMatchObject({ host: 'env' });
+    const t = resolveRedisTarget({ flag: 'rediss://app:pw123456@seed:7000/0' }, {});
+    expect(nodeTarget(t, '10.0.0.2', 7001)).toMatchObject({ host: '10.0.0.2', port: 7001, password: 'pw123456', tls: true, display: 'rediss://app:***@10.0.0.2:7001' });
   });
 });

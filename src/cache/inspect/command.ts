@@ -1,0 +1,426 @@
+// `perfkit cache inspect`: how well a Redis cache works (INFO, optionally over an interval), then its
+// keyspace by SCAN: namespaces, big and cold keys, TTLs; on one server or every master of a cluster.
+import type { Redis } from 'ioredis';
+import type { CommandContext, CommandOutcome } from '../../cli/context.js';
+import { inputError, runtimeError, usageError } from '../../cli/errors.js';
+import type { RedisTarget } from '../../connectors/redis.js';
+import type { Summary } from '../../report/model.js';
+import { numberFlag } from '../../util/flags.js';
+import { formatNumber, formatMs, parseDuration } from '../../util/units.js';
+import { KeyspaceAggregate, type KeyspaceResult } from './aggregate.js';
+import { compareSnapshots, type Comparison, type Snapshot } from './compare.js';
+import { cacheFindings } from './findings.js';
+import {
+  effectivenessOf,
+  parseInfo,
+  parseLatencyLatest,
+  parseSlowlog,
+  ratesBetween,
+  snapshotOf,
+  type Effectiveness,
+  type LatencyEvent,
+  type NodeSnapshot,
+  type SlowlogEntry,
+} from './info.js';
+import { ScanBroken, scanNode, type AccessMode, type ScanOutcome } from './scan.js';
+import { inspectView, type InspectData } from './view.js';
+
+export interface InspectOptions {
+  redis?: string;
+  cluster?: boolean;
+  pattern?: string;
+  type?: string;
+  sample?: string;
+  top?: string;
+  samples?: string;
+  delimiter?: string;
+  coldAfter?: string;
+  interval?: string;
+  maxLatencyMs?: string;
+  cursor?: string;
+  count?: string;
+  scan?: boolean;
+  elements?: string;
+  bigKeyBytes?: string;
+  save?: string;
+  compare?: string;
+  connectTimeout?: string;
+}
+
+const TYPES = ['string', 'list', 'set', 'zset', 'hash', 'stream'];
+
+interface Node {
+  name: string;
+  client: Redis;
+  target: RedisTarget;
+}
+
+export async function run(ctx: CommandContext): Promise<CommandOutcome<InspectData>> {
+  const o = ctx.options as InspectOptions;
+  const top = numberFlag(o.top, '--top', 20, { min: 1, integer: true });
+  const samples = numberFlag(o.samples, '--samples', 5, { integer: true });
+  const count = numberFlag(o.count, '--count', 500, { min: 1, integer: true });
+  const sample = o.sample !== undefined ? numberFlag(o.sample, '--sample', 10_000, { min: 1, integer: true }) : undefined;
+  const maxLatencyMs = o.maxLatencyMs !== undefined ? numberFlag(o.maxLatencyMs, '--max-latency-ms', 5) : undefined;
+  if (maxLatencyMs === 0) throw usageError(`--max-latency-ms '0': a target of 0 ms cannot be met`, 'write e.g. --max-latency-ms 5');
+  const bigKeyBytes = numberFlag(o.bigKeyBytes, '--big-key-bytes', 1024 * 1024, { min: 1, integer: true });
+  const coldAfterMs = durationFlag(o.coldAfter, '--cold-after', 24 * 3_600_000);
+  const intervalMs = o.interval !== undefined ? durationFlag(o.interval, '--interval', 10_000) : undefined;
+  const connectTimeoutMs = durationFlag(o.connectTimeout, '--connect-timeout', ctx.settings.redis.connectTimeoutMs);
+  const delimiters = o.delimiter ?? ':';
+  if (delimiters === '') throw usageError(`--delimiter '': no delimiter given`, "write e.g. --delimiter ':' (several characters: each is a delimiter)");
+  if (o.type !== undefined && !TYPES.includes(o.type)) throw usageError(`--type '${o.type}': not a Redis type`, `use one of ${TYPES.join(', ')}`);
+  const elementsFlag = o.elements ?? 'auto';
+  if (!['auto', 'all', 'top', 'none'].includes(elementsFlag)) throw usageError(`--elements '${elementsFlag}': unknown mode`, 'use auto, all, top or none');
+  const doScan = o.scan !== false;
+  if (!doScan && (o.cursor || o.sample || o.compare)) throw usageError('--no-scan cannot be combined with --cursor, --sample or --compare', 'drop --no-scan to scan the keyspace');
+  const cursors = parseCursors(o.cursor, Boolean(o.cluster));
+  const baseline = o.compare ? await loadSnapshot(o.compare, ctx.io.cwd) : undefined;
+
+  const redis = await import('../../connectors/redis.js');
+  const target = redis.resolveRedisTarget({ flag: o.redis, configUrl: ctx.settings.redis.url, configSource: ctx.settings.redis.urlSource }, ctx.io.env);
+  target.secrets.forEach((s) => ctx.secret(s));
+  const connectOpts = { connectTimeoutMs, commandTimeoutMs: Math.max(connectTimeoutMs, 30_000) };
+  const open: Redis[] = [];
+  const connect = async (t: RedisTarget) => {
+    const c = await redis.connectRedis(t, connectOpts);
+    open.push(c);
+    return c;
+  };
+  const call = async <T>(t: RedisTarget, p: Promise<T>): Promise<T> => p.catch((e: unknown) => Promise.reject(redis.describeRedisError(e, t)));
+
+  try {
+    ctx.progress.start(`connecting to ${target.display}`);
+    const seed = await connect(target);
+    const seedInfo = parseInfo(await call(target, seed.info('everything')));
+    let nodes: Node[] = [{ name: `${target.host}:${target.port}`, client: seed, target }];
+    let clusterMasters: number | undefined;
+    if (o.cluster) {
+      if (seedInfo.cluster_enabled !== '1') throw usageError(`--cluster: ${target.display} is not a Redis Cluster node (cluster_enabled:0)`, 'drop --cluster for a single server');
+      if (target.db !== 0) throw usageError(`--cluster: ${target.display} names database ${target.db}, but a cluster has only database 0`, 'remove the /db from the URL');
+      const masters = clusterMastersOf(String(await call(target, seed.call('CLUSTER', 'NODES'))));
+      if (!masters.length) throw runtimeError(`${target.display}: CLUSTER NODES lists no master that serves slots`, 'check the cluster with redis-cli --cluster check');
+      ctx.progress.update(`connecting to ${masters.length} cluster masters`);
+      nodes = [];
+      for (const m of masters) {
+        const t = redis.nodeTarget(target, m.host, m.port);
+        const same = m.host === target.host && m.port === target.port;
+        nodes.push({ name: `${m.host}:${m.port}`, client: same ? seed : await connect(t), target: t });
+      }
+    } else if (seedInfo.cluster_enabled === '1') {
+      const masters = clusterMastersOf(String(await seed.call('CLUSTER', 'NODES').catch(() => '')));
+      if (masters.length > 1) clusterMasters = masters.length;
+    }
+    if (cursors && !cursors.has('*')) {
+      for (const k of cursors.keys()) {
+        if (!nodes.some((n) => n.name === k)) throw usageError(`--cursor: ${k} is not one of the masters (${nodes.map((n) => n.name).join(', ')})`, 'copy the --cursor value perfkit printed when the scan stopped');
+      }
+    }
+
+    // Effectiveness first: perfkit's own SCAN and MEMORY USAGE would count as keyspace hits.
+    ctx.progress.update('reading INFO');
+    const infoOf = async (n: Node): Promise<NodeSnapshot> => snapshotOf(n.name, Date.now(), parseInfo(await call(n.target, n.client.info('everything'))), n.target.db);
+    const first = await Promise.all(nodes.map(infoOf));
+    let interval: ReturnType<typeof ratesBetween> | undefined;
+    if (intervalMs !== undefined) {
+      ctx.progress.update(`sampling INFO again in ${formatMs(intervalMs)}`);
+      await sleep(intervalMs, ctx.signal);
+      if (!ctx.signal.aborted) interval = ratesBetween(first, await Promise.all(nodes.map(infoOf)));
+    }
+    const eff = effectivenessOf(first, interval);
+    const slowlog: SlowlogEntry[] = [];
+    const latency: LatencyEvent[] = [];
+    let latencyMonitor = false;
+    for (const n of nodes) {
+      slowlog.push(...parseSlowlog(n.name, await n.client.call('SLOWLOG', 'GET', '10').catch(() => [])));
+      const threshold = (await n.client.call('CONFIG', 'GET', 'latency-monitor-threshold').catch(() => [])) as string[];
+      if (Number(threshold?.[1] ?? 0) > 0) {
+        latencyMonitor = true;
+        latency.push(...parseLatencyLatest(n.name, await n.client.call('LATENCY', 'LATEST').catch(() => [])));
+      }
+    }
+    slowlog.sort((a, b) => b.durationUs - a.durationUs);
+
+    const lfu = /lfu/.test(eff.policy);
+    const access: AccessMode = lfu ? 'freq' : 'idle';
+    let keyspace: KeyspaceResult | null = null;
+    let scans: ScanOutcome[] = [];
+    let elementsMode: 'all' | 'top' | 'none' = 'none';
+    const notes: string[] = [];
+    let broken: ScanBroken | undefined;
+    if (doScan && !ctx.signal.aborted) {
+      elementsMode = await chooseElements(elementsFlag, nodes, eff.policy);
+      const agg = new KeyspaceAggregate({ delimiters, top, coldAfterSec: Math.floor(coldAfterMs / 1000), coldFreq: 1 });
+      const dbsizes = await Promise.all(nodes.map(async (n) => Number(await call(n.target, n.client.dbsize()))));
+      const total = dbsizes.reduce((a, b) => a + b, 0);
+      const started = Date.now();
+      const progress = () => {
+        const done = agg.scanned;
+        const frac = Math.min(1, done / Math.max(1, sample ?? total));
+        const eta = frac > 0.01 ? ((Date.now() - started) / frac) * (1 - frac) : undefined;
+        ctx.progress.update(`scanned ${formatNumber(done)} of ${o.pattern || o.type ? '≤ ' : '~'}${formatNumber(sample ?? total)} keys (${Math.round(frac * 100)}%)${eta !== undefined && !o.pattern && !o.type ? `, about ${formatMs(eta)} left` : ''}`);
+      };
+      ctx.progress.update(`scanning ${formatNumber(total)} keys`);
+      const probes = maxLatencyMs !== undefined ? await Promise.all(nodes.map((n) => connect(n.target))) : [];
+      const results = await Promise.allSettled(
+        nodes.map((n, i) =>
+          scanNode(n.client, {
+            node: n.name,
+            match: o.pattern,
+            type: o.type,
+            count,
+            samples,
+            access,
+            countElements: elementsMode === 'all',
+            cursor: cursors?.get('*') ?? cursors?.get(n.name),
+            limit: sample !== undefined ? Math.ceil((sample * dbsizes[i]) / Math.max(1, total)) : undefined,
+            maxLatencyMs,
+            probe: probes[i],
+            signal: ctx.signal,
+            onRecords: (records, vanished) => {
+              for (const r of records) agg.add(r);
+              agg.vanished += vanished;
+            },
+            onPage: progress,
+          }),
+        ),
+      );
+      scans = results.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof ScanBroken ? r.reason.outcome : undefined)).filter((x): x is ScanOutcome => Boolean(x));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        if (!(failed.reason instanceof ScanBroken)) throw failed.reason;
+        broken = failed.reason;
+      }
+      if (elementsMode === 'top' && !broken) await countTopElements(agg, nodes);
+      keyspace = agg.finish({ totalKeys: sample !== undefined && !o.pattern && !o.type ? total : undefined });
+      if (elementsMode === 'top') keyspace.bigKeysByElements = [...keyspace.bigKeys].filter((k) => k.elements !== null).sort((a, b) => (b.elements ?? 0) - (a.elements ?? 0));
+      if (sample !== undefined && (o.pattern || o.type)) notes.push('A sample with --pattern or --type is not scaled up: the number of matching keys is unknown until they are all scanned.');
+      if (access === 'idle' && elementsMode === 'all' && !(await noTouchKnown(nodes))) notes.push('Idle times were read before the length commands; those commands refreshed the scanned keys’ LRU clock (Redis < 7.2 has no CLIENT NO-TOUCH), so the next scan sees them as recently used.');
+    }
+    if (broken) {
+      const resume = cursorFlag(scans, nodes.length > 1);
+      const cause = redis.describeRedisError(broken.cause, nodes.find((n) => n.name === broken?.outcome.node)?.target ?? target);
+      throw runtimeError(
+        `${broken.outcome.node} failed mid-scan after ${formatNumber(scans.reduce((s, x) => s + x.scanned, 0))} keys (${cause.message})`,
+        `when it is back, resume with --cursor ${resume}`,
+        broken.cause,
+      );
+    }
+    const complete = scans.length > 0 && scans.every((s) => s.complete);
+    if (doScan && scans.length && !complete) {
+      const resume = cursorFlag(scans, nodes.length > 1);
+      if (ctx.signal.aborted) ctx.note(`interrupted: the report covers the keys scanned so far; resume with --cursor ${resume}`);
+    }
+
+    const comparison: Comparison | undefined = baseline && keyspace ? compareSnapshots(baseline, { summary: {}, namespaces: keyspace.namespaces, bigKeys: keyspace.bigKeys }) : undefined;
+    const otherDbs = eff.keyspace.filter((d) => d.db !== target.db && d.keys > 0).map((d) => d.db);
+    const findings = cacheFindings(eff, keyspace, { clusterMasters, otherDbs, slowlog, elementsMode }, { bigKeyBytes, bigKeyElements: 100_000, coldAfterLabel: formatMs(coldAfterMs) });
+    const summary = summaryOf(eff, keyspace, target.db, comparison, bigKeyBytes);
+    const data: InspectData = {
+      effectiveness: eff,
+      nodes: first.map((s) => ({
+        node: s.node,
+        role: s.role,
+        version: s.version,
+        usedMemory: s.usedMemory,
+        maxmemory: s.maxmemory,
+        policy: s.policy,
+        keys: s.keyspace.find((k) => k.db === target.db)?.keys ?? 0,
+        hitRatio: s.hits + s.misses > 0 ? s.hits / (s.hits + s.misses) : null,
+        scannedKeys: keyspace?.nodes.find((x) => x.node === s.node)?.keys ?? null,
+        scannedBytes: keyspace?.nodes.find((x) => x.node === s.node)?.bytes ?? null,
+      })),
+      scan: doScan
+        ? {
+            complete,
+            cursor: complete ? null : cursorFlag(scans, nodes.length > 1),
+            method: scans[0]?.method ?? null,
+            match: o.pattern ?? null,
+            type: o.type ?? null,
+            count,
+            samples,
+            access: access === 'freq' ? 'lfu-freq' : 'lru-idle',
+            elements: elementsMode,
+            coldAfterSec: Math.floor(coldAfterMs / 1000),
+            delimiters,
+            pages: scans.reduce((s, x) => s + x.pages, 0),
+            throttle: scans.flatMap((s) => (s.throttle ? [{ node: s.node, ...s.throttle }] : [])),
+          }
+        : null,
+      keyspace: keyspace ? { ...keyspace, nodes: undefined } : null,
+      namespaces: keyspace?.namespaces ?? [],
+      bigKeys: keyspace?.bigKeys ?? [],
+      ttlHistogram: keyspace?.ttlHistogram ?? [],
+      slowlog,
+      latency: { monitor: latencyMonitor, events: latency },
+      keysizes: first.some((s) => s.keysizes) ? Object.fromEntries(first.map((s) => [s.node, s.keysizes ?? null])) : null,
+      comparison: comparison ?? null,
+      notes,
+    };
+    const result = {
+      command: 'cache inspect',
+      target: { redis: target.display, nodes: nodes.map((n) => n.name), db: target.db },
+      environment: { redis: eff.version, policy: eff.policy, cluster: nodes.length > 1 },
+      summary,
+      findings,
+      data,
+    };
+    if (o.save) {
+      const { writeFileAtomically } = await import('../../util/write-file.js');
+      const path = await import('node:path');
+      await writeFileAtomically(path.resolve(ctx.io.cwd, o.save), `${JSON.stringify({ ...result, savedAt: new Date(ctx.io.now()).toISOString() }, null, 1)}\n`, '--save');
+    }
+    return { result, view: inspectView };
+  } finally {
+    ctx.progress.stop();
+    await Promise.all(open.map((c) => redis.closeRedis(c)));
+  }
+}
+
+function summaryOf(e: Effectiveness, ks: KeyspaceResult | null, db: number, cmp: Comparison | undefined, bigKeyBytes: number): Summary {
+  const dbRow = e.keyspace.find((k) => k.db === db);
+  const s: Summary = {
+    keys: ks ? ks.keys : (dbRow?.keys ?? 0),
+    memoryBytes: e.usedMemory,
+    evictedKeys: e.evictedKeys,
+    expiredKeys: e.expiredKeys,
+    noTtlKeys: ks ? ks.noTtlKeys : (dbRow ? dbRow.keys - dbRow.expires : 0),
+    opsPerSec: round2(e.opsPerSec),
+    connectedClients: e.connectedClients,
+  };
+  if (e.hitRatio !== null) s.hitRatio = round4(e.hitRatio);
+  if (e.fragmentationRatio !== null) s.fragmentationRatio = e.fragmentationRatio;
+  if (e.usedMemoryPct !== null) s.usedMemoryPct = round2(e.usedMemoryPct * 100);
+  if (e.interval) {
+    if (e.interval.hitRatio !== null) s.hitRatioInterval = round4(e.interval.hitRatio);
+    s.hitsPerSec = round2(e.interval.hitsPerSec);
+    s.missesPerSec = round2(e.interval.missesPerSec);
+    s.evictionsPerSec = round2(e.interval.evictionsPerSec);
+    s.expirationsPerSec = round2(e.interval.expirationsPerSec);
+  }
+  if (ks) {
+    s.keyBytes = ks.bytes;
+    s.noTtlBytes = ks.noTtlBytes;
+    s.coldKeys = ks.coldKeys;
+    s.coldBytes = ks.coldBytes;
+    s.namespaces = ks.namespaces.length;
+    s.bigKeys = ks.bigKeys.filter((k) => (k.bytes ?? 0) >= bigKeyBytes).length;
+    if (ks.keySize) s['keySize.p99'] = ks.keySize.p99;
+  }
+  if (cmp?.bytesDeltaPct !== null && cmp?.bytesDeltaPct !== undefined) s.bytesGrowthPct = cmp.bytesDeltaPct;
+  return s;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
+
+function durationFlag(v: string | undefined, flag: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const ms = parseDuration(v);
+  if (ms === undefined) throw usageError(`${flag} '${v}': not a duration`, `write e.g. ${flag} ${formatMs(fallback).replace(/\s/g, '')}`);
+  return ms;
+}
+
+/** `--cursor 1234` (one server) or `--cursor host:port=1234,host:port=0` (cluster). */
+function parseCursors(v: string | undefined, cluster: boolean): Map<string, string> | undefined {
+  if (v === undefined) return undefined;
+  const fix = cluster ? 'write --cursor host:port=<cursor>,… as perfkit printed it' : 'write --cursor <number> as perfkit printed it';
+  if (/^\d+$/.test(v)) return new Map([['*', v]]);
+  const map = new Map<string, string>();
+  for (const part of v.split(',')) {
+    const m = /^(.+:\d+)=(\d+)$/.exec(part.trim());
+    if (!m) throw usageError(`--cursor '${v}': not a SCAN cursor`, fix);
+    map.set(m[1], m[2]);
+  }
+  return map;
+}
+
+function cursorFlag(scans: ScanOutcome[], cluster: boolean): string {
+  if (!cluster) return scans[0]?.cursor ?? '0';
+  return scans.map((s) => `${s.node}=${s.cursor}`).join(',');
+}
+
+/** Masters that serve slots, from CLUSTER NODES (`<id> <ip:port@cport[,host]> <flags> … <slots>`). */
+export function clusterMastersOf(text: string): Array<{ host: string; port: number }> {
+  const out: Array<{ host: string; port: number }> = [];
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(' ');
+    if (f.length < 8) continue;
+    const flags = f[2].split(',');
+    if (!flags.includes('master') || flags.some((x) => x === 'fail' || x === 'noaddr' || x === 'handshake')) continue;
+    if (f.length < 9) continue; // no slots: holds no keys
+    const addr = /^(.*):(\d+)@/.exec(f[1]);
+    if (!addr) continue;
+    out.push({ host: addr[1].replace(/^\[(.*)\]$/, '$1') || '127.0.0.1', port: Number(addr[2]) });
+  }
+  return out.sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
+}
+
+/** Whether to count elements of every key: only where doing so cannot disturb eviction. */
+async function chooseElements(flag: string, nodes: Node[], policy: string): Promise<'all' | 'top' | 'none'> {
+  if (flag === 'all' || flag === 'none' || flag === 'top') {
+    if (flag === 'all') await Promise.all(nodes.map((n) => noTouch(n.client)));
+    return flag;
+  }
+  const touchless = (await Promise.all(nodes.map((n) => noTouch(n.client)))).every(Boolean);
+  if (touchless) return 'all';
+  return /lru|lfu/.test(policy) ? 'top' : 'all';
+}
+
+const noTouchState = new WeakMap<Redis, boolean>();
+/** CLIENT NO-TOUCH ON (Redis 7.2+): this connection's reads no longer refresh LRU/LFU clocks. */
+async function noTouch(client: Redis): Promise<boolean> {
+  const ok = await client.call('CLIENT', 'NO-TOUCH', 'ON').then(() => true, () => false);
+  noTouchState.set(client, ok);
+  return ok;
+}
+async function noTouchKnown(nodes: Node[]): Promise<boolean> {
+  return nodes.every((n) => noTouchState.get(n.client));
+}
+
+const LENGTH: Record<string, string> = { string: 'STRLEN', hash: 'HLEN', list: 'LLEN', set: 'SCARD', zset: 'ZCARD', stream: 'XLEN' };
+
+/** Counts elements of the biggest keys only (touching N keys rather than all). */
+async function countTopElements(agg: KeyspaceAggregate, nodes: Node[]): Promise<void> {
+  const top = agg.biggestRaw();
+  for (const n of nodes) {
+    const mine = top.filter((k) => k.node === n.name && LENGTH[k.type]);
+    if (!mine.length) continue;
+    const p = n.client.pipeline();
+    for (const k of mine) p.call(LENGTH[k.type], k.raw);
+    const res = (await p.exec()) ?? [];
+    mine.forEach((k, i) => {
+      const v = res[i]?.[0] ? null : res[i]?.[1];
+      if (typeof v === 'number') agg.setElements(k.key, v);
+    });
+  }
+}
+
+async function loadSnapshot(file: string, cwd: string): Promise<Snapshot> {
+  const { readTextInput } = await import('../../util/read-input.js');
+  const path = await import('node:path');
+  const text = await readTextInput(path.resolve(cwd, file), 'saved cache inspect report', '--compare');
+  let doc: { command?: string; savedAt?: string; summary?: Record<string, number>; data?: { namespaces?: unknown; bigKeys?: unknown } };
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw inputError(`--compare ${file}: not JSON (${(e as Error).message})`, 'give a file written by perfkit cache inspect --save, or its --format json output');
+  }
+  if (doc?.command !== 'cache inspect' || !Array.isArray(doc.data?.namespaces)) {
+    throw inputError(`--compare ${file}: not a perfkit cache inspect report${doc?.command ? ` (it is from '${doc.command}')` : ''}`, 'give a file written by perfkit cache inspect --save, or its --format json output');
+  }
+  return { savedAt: doc.savedAt, summary: doc.summary ?? {}, namespaces: doc.data.namespaces as Snapshot['namespaces'], bigKeys: (doc.data.bigKeys as Snapshot['bigKeys']) ?? [] };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
