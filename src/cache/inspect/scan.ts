@@ -104,7 +104,9 @@ const LENGTH_COMMAND: Record<string, string> = { string: 'STRLEN', hash: 'HLEN',
 
 type Sizer = (keys: Buffer[]) => Promise<unknown[]>;
 
-function scriptSizer(client: Redis, o: ScanOptions): Sizer {
+type SizeOptions = Pick<ScanOptions, 'samples' | 'access' | 'countElements'>;
+
+function scriptSizer(client: Redis, o: SizeOptions): Sizer {
   const c = client as Redis & { perfkitKeys?: (...args: Array<string | Buffer>) => Promise<unknown[]> };
   if (!c.perfkitKeys) client.defineCommand('perfkitKeys', { numberOfKeys: 0, lua: PAGE_SCRIPT, readOnly: true });
   const head = [String(o.samples), o.countElements ? '1' : '0', o.access];
@@ -112,7 +114,7 @@ function scriptSizer(client: Redis, o: ScanOptions): Sizer {
 }
 
 /** The same five values per key from pipelines: one for access, TYPE, MEMORY USAGE and PTTL; one for lengths. */
-function pipelineSizer(client: Redis, o: ScanOptions): Sizer {
+function pipelineSizer(client: Redis, o: SizeOptions): Sizer {
   return async (keys) => {
     const p = client.pipeline();
     for (const k of keys) {
@@ -152,7 +154,8 @@ function pipelineSizer(client: Redis, o: ScanOptions): Sizer {
 }
 
 /** Whether the server lets perfkit run its page script (EVAL allowed, Lua shebang flags known: 7.0+). */
-async function chooseSizer(client: Redis, o: ScanOptions): Promise<{ sizer: Sizer; method: 'script' | 'pipeline' }> {
+async function chooseSizer(client: Redis, o: SizeOptions, prefer: 'script' | 'pipeline' = 'script'): Promise<{ sizer: Sizer; method: 'script' | 'pipeline' }> {
+  if (prefer === 'pipeline') return { sizer: pipelineSizer(client, o), method: 'pipeline' };
   const script = scriptSizer(client, o);
   try {
     await script([]);
@@ -193,6 +196,12 @@ export function recordsOf(keys: Buffer[], flat: unknown[], node: string, access:
     });
   }
   return { records, vanished };
+}
+
+/** Sizes keys the caller already has (one page), by script or by pipelines. */
+export async function sizeKeys(client: Redis, keys: Buffer[], o: SizeOptions & { node: string }, prefer?: 'script' | 'pipeline'): Promise<{ records: KeyRecord[]; vanished: number; method: 'script' | 'pipeline' }> {
+  const { sizer, method } = await chooseSizer(client, o, prefer);
+  return { ...recordsOf(keys, await sizer(keys), o.node, o.access), method };
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
