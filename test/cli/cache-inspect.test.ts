@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectOneLineError, parseReport, runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { bin, expectOneLineError, parseReport, runCli } from '../helpers/cli.js';
 import { seedCluster, seedRedis, startRedis, startRedisCluster, type RedisClusterHandle, type RedisCommandLine, type RedisServer } from '../helpers/redis-server.js';
 import { sizeKeys } from '../../src/cache/inspect/scan.js';
 
@@ -309,7 +310,7 @@ describe('cache inspect faults', () => {
     const server = await startRedis({ args: ['--enable-debug-command', 'local'] });
     try {
       const client = new Redis(server.url);
-      await client.call('DEBUG', 'POPULATE', '200000', 'item', '10');
+      await client.call('DEBUG', 'POPULATE', '400000', 'item', '10');
       client.disconnect();
       const run = runCli(['cache', 'inspect', '--redis', server.url, '--count', '10', '--format', 'json'], { timeoutMs: 120_000 });
       await new Promise((r) => setTimeout(r, 1_500));
@@ -332,6 +333,30 @@ describe('cache inspect faults', () => {
       await server.stop();
     }
   }, 120_000);
+
+  it('Ctrl-C mid-scan: exit 130 with the partial report and the cursor to resume', async () => {
+    const server = await startRedis({ args: ['--enable-debug-command', 'local'] });
+    try {
+      const client = new Redis(server.url);
+      await client.call('DEBUG', 'POPULATE', '300000', 'item', '10');
+      client.disconnect();
+      const child = spawn(process.execPath, [bin, 'cache', 'inspect', '--redis', server.url, '--count', '10', '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      const code = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await new Promise((r) => setTimeout(r, 1_000));
+      child.kill('SIGINT');
+      expect(await code).toBe(130);
+      const rep = parseReport(stdout);
+      expect(rep.data.scan.complete).toBe(false);
+      expect(rep.data.scan.cursor).toMatch(/^\d+$/);
+      expect(rep.findings.find((f: any) => f.rule === 'scan-incomplete').fix).toBe(`resume with --cursor ${rep.data.scan.cursor}`);
+      expect(rep.summary.keys).toBeGreaterThan(0);
+      expect(rep.summary.keys).toBeLessThan(300_000);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
 
   it('unreachable server: exit 3, one line, the fix', async () => {
     const r = await runCli(['cache', 'inspect', '--redis', 'redis://127.0.0.1:1']);

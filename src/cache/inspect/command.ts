@@ -207,14 +207,12 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<InspectDa
       );
     }
     const complete = scans.length > 0 && scans.every((s) => s.complete);
-    if (doScan && scans.length && !complete) {
-      const resume = cursorFlag(scans, nodes.length > 1);
-      if (ctx.signal.aborted) ctx.note(`interrupted: the report covers the keys scanned so far; resume with --cursor ${resume}`);
-    }
+    const partial = doScan && scans.length > 0 && !complete && sample === undefined;
+    if (partial && ctx.signal.aborted) ctx.note(`interrupted: the report covers the keys scanned so far; resume with --cursor ${cursorFlag(scans, nodes.length > 1)}`);
 
     const comparison: Comparison | undefined = baseline && keyspace ? compareSnapshots(baseline, { summary: {}, namespaces: keyspace.namespaces, bigKeys: keyspace.bigKeys }) : undefined;
     const otherDbs = eff.keyspace.filter((d) => d.db !== target.db && d.keys > 0).map((d) => d.db);
-    const findings = cacheFindings(eff, keyspace, { clusterMasters, otherDbs, slowlog, elementsMode }, { bigKeyBytes, bigKeyElements: 100_000, coldAfterLabel: formatMs(coldAfterMs) });
+    const findings = cacheFindings(eff, keyspace, { clusterMasters, otherDbs, slowlog, elementsMode, resumeCursor: partial ? cursorFlag(scans, nodes.length > 1) : undefined }, { bigKeyBytes, bigKeyElements: 100_000, coldAfterLabel: formatMs(coldAfterMs) });
     const summary = summaryOf(eff, keyspace, target.db, comparison, bigKeyBytes);
     const data: InspectData = {
       effectiveness: eff,
@@ -233,7 +231,7 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<InspectDa
       scan: doScan
         ? {
             complete,
-            cursor: complete ? null : cursorFlag(scans, nodes.length > 1),
+            cursor: partial ? cursorFlag(scans, nodes.length > 1) : null,
             method: scans[0]?.method ?? null,
             match: o.pattern ?? null,
             type: o.type ?? null,

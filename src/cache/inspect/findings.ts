@@ -20,8 +20,10 @@ export interface FindingContext {
   /** Databases other than the scanned one that hold keys. */
   otherDbs: number[];
   slowlog: SlowlogEntry[];
-  /** Whether the server answered for idle times / element counts. */
+  /** How element counts were taken. */
   elementsMode: 'all' | 'top' | 'none';
+  /** Set when the scan stopped early (interrupted): where to resume. */
+  resumeCursor?: string;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 2 : 1)}%`;
@@ -138,6 +140,17 @@ export function cacheFindings(e: Effectiveness, ks: KeyspaceResult | null, c: Fi
     });
   }
   if (!ks) return out;
+
+  if (c.resumeCursor !== undefined) {
+    out.push({
+      rule: 'scan-incomplete',
+      severity: 'warn',
+      title: 'The scan did not finish: the keyspace numbers cover part of the keys',
+      message: `${ks.scannedKeys.toLocaleString('en-US')} keys were scanned before the scan stopped.`,
+      evidence: { cursor: c.resumeCursor },
+      fix: `resume with --cursor ${c.resumeCursor}`,
+    });
+  }
 
   if (ks.keys > 0 && (volatile || e.policy === 'noeviction') && ks.noTtlBytes / Math.max(1, ks.bytes) > 0.5) {
     out.push({

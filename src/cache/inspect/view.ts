@@ -76,7 +76,7 @@ export function inspectView(d: InspectData): Section[] {
 
   const ks = d.keyspace;
   if (ks && d.scan) {
-    const scanLine = `${formatNumber(ks.scannedKeys)} keys scanned${ks.sampled ? ` (a ${pct(ks.sampled.fraction)} sample, scaled to ${formatNumber(ks.keys)} keys; bytes ±${pct(ks.sampled.bytesMargin)} at 95%)` : ''}, ${formatBytes(ks.bytes)} in keys${d.scan.complete ? '' : `; NOT complete, resume with --cursor ${d.scan.cursor}`}${ks.vanished ? `; ${ks.vanished} keys vanished mid-scan` : ''}`;
+    const scanLine = `${formatNumber(ks.scannedKeys)} keys scanned${ks.sampled ? ` (a ${pct(ks.sampled.fraction)} sample, scaled to ${formatNumber(ks.keys)} keys; bytes ±${pct(ks.sampled.bytesMargin)} at 95%)` : ''}, ${formatBytes(ks.bytes)} in keys${d.scan.cursor ? `; NOT complete, resume with --cursor ${d.scan.cursor}` : ''}${ks.vanished ? `; ${ks.vanished} keys vanished mid-scan` : ''}`;
     out.push({ title: 'Keyspace', kind: 'text', text: scanLine });
     if (d.namespaces.length) {
       out.push({
