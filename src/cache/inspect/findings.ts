@@ -181,7 +181,7 @@ export function cacheFindings(e: Effectiveness, ks: KeyspaceResult | null, c: Fi
       rule: 'big-key',
       severity: (k.bytes ?? 0) >= 10 * limits.bigKeyBytes ? 'warn' : 'info',
       title: `Big ${k.type}: ${formatBytes(k.bytes)}`,
-      message: `${k.key} uses ${formatBytes(k.bytes)}${k.elements !== null ? ` in ${k.elements.toLocaleString('en-US')} elements` : ''}; reading, expiring or deleting it blocks the server and the network.`,
+      message: `${k.key} uses ${formatBytes(k.bytes)}${k.elements !== null && k.type !== 'string' ? ` in ${k.elements.toLocaleString('en-US')} elements` : ''}; reading, expiring or deleting it blocks the server and the network.`,
       location: k.key,
       evidence: { ...k },
       fix: 'split it into smaller keys (e.g. hash buckets), compress the value, or delete it with UNLINK (non-blocking)',

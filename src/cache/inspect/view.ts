@@ -72,7 +72,7 @@ export function inspectView(d: InspectData): Section[] {
     ['keyspace', e.keyspace.map((k) => `db${k.db}: ${formatNumber(k.keys)} keys, ${formatNumber(k.expires)} with TTL`).join('; ') || 'empty'],
     ['server', `Redis ${e.version}, ${e.nodes} node${e.nodes > 1 ? 's' : ''}, up ${Math.round(e.uptimeSec / 3600)} h`],
   );
-  out.push({ title: 'Effectiveness', kind: 'table', columns: ['', ''], rows });
+  out.push({ title: 'Effectiveness', kind: 'table', columns: ['measure', 'value'], rows });
 
   const ks = d.keyspace;
   if (ks && d.scan) {
