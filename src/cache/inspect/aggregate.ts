@@ -36,8 +36,8 @@ export function ttlBucket(ttlMs: number | null): number {
 const idleBucket = (sec: number) => TTL_BOUNDS_MS.findIndex((b) => sec * 1000 < b);
 const freqBucket = (f: number) => FREQ_BOUNDS.findIndex((b) => f < b);
 
-interface NsAcc {
-  pattern: Pattern;
+/** What the whole keyspace and each namespace count. */
+export interface Totals {
   keys: number;
   bytes: number;
   elements: number;
@@ -45,6 +45,27 @@ interface NsAcc {
   noTtlBytes: number;
   coldKeys: number;
   coldBytes: number;
+}
+const TOTAL_KEYS = ['keys', 'bytes', 'elements', 'noTtlKeys', 'noTtlBytes', 'coldKeys', 'coldBytes'] as const;
+const zeroTotals = (): Totals => ({ keys: 0, bytes: 0, elements: 0, noTtlKeys: 0, noTtlBytes: 0, coldKeys: 0, coldBytes: 0 });
+
+function count(t: Totals, r: KeyRecord, isCold: boolean): void {
+  const bytes = r.bytes ?? 0;
+  t.keys++;
+  t.bytes += bytes;
+  t.elements += r.elements ?? 0;
+  if (r.ttlMs === null) {
+    t.noTtlKeys++;
+    t.noTtlBytes += bytes;
+  }
+  if (isCold) {
+    t.coldKeys++;
+    t.coldBytes += bytes;
+  }
+}
+
+interface NsAcc extends Totals {
+  pattern: Pattern;
   ttl: number[];
   types: Record<string, number>;
   biggest: { key: string; bytes: number } | null;
@@ -75,18 +96,11 @@ export interface BigKey {
   raw?: Buffer;
 }
 
-export interface NamespaceRow {
+export interface NamespaceRow extends Totals {
   namespace: string;
-  keys: number;
-  bytes: number;
   /** Share of the scanned bytes, 0–1. */
   share: number;
   meanBytes: number;
-  elements: number;
-  noTtlKeys: number;
-  noTtlBytes: number;
-  coldKeys: number;
-  coldBytes: number;
   /** Keys per TTL bucket, in the order of ttlHistogram. */
   ttl: number[];
   types: Record<string, number>;
@@ -101,16 +115,9 @@ export interface HistogramRow {
   bytes: number;
 }
 
-export interface KeyspaceResult {
+export interface KeyspaceResult extends Totals {
   scannedKeys: number;
-  /** Keys the scan stands for: scannedKeys, or the DBSIZE the sample was taken from. */
-  keys: number;
-  bytes: number;
-  elements: number;
-  noTtlKeys: number;
-  noTtlBytes: number;
-  coldKeys: number;
-  coldBytes: number;
+  /** keys: what the scan stands for — scannedKeys, or the DBSIZE a sample was taken from. */
   vanished: number;
   /** When a sample stands for the whole: its fraction, and the ± (95 %) on bytes as a fraction. */
   sampled: null | { fraction: number; bytesMargin: number };
@@ -141,36 +148,23 @@ export class KeyspaceAggregate {
   private readonly nodes = new Map<string, { keys: number; bytes: number }>();
   private sawIdle = false;
   private sawFreq = false;
-  private n = 0;
-  private bytes = 0;
+  private readonly t = zeroTotals();
   private bytesSq = 0;
-  private elements = 0;
-  private noTtlKeys = 0;
-  private noTtlBytes = 0;
-  private coldKeys = 0;
-  private coldBytes = 0;
   vanished = 0;
 
   constructor(private readonly o: AggregateOptions) {}
 
   get scanned(): number {
-    return this.n;
+    return this.t.keys;
   }
 
   add(r: KeyRecord): void {
     const bytes = r.bytes ?? 0;
-    this.n++;
-    this.bytes += bytes;
     this.bytesSq += bytes * bytes;
-    this.elements += r.elements ?? 0;
     if (r.bytes !== null) this.sizes.recordValue(Math.max(1, r.bytes));
     const t = ttlBucket(r.ttlMs);
     this.ttl[t].keys++;
     this.ttl[t].bytes += bytes;
-    if (r.ttlMs === null) {
-      this.noTtlKeys++;
-      this.noTtlBytes += bytes;
-    }
     let isCold = false;
     if (r.idleSec !== null) {
       this.sawIdle = true;
@@ -185,10 +179,7 @@ export class KeyspaceAggregate {
       b.bytes += bytes;
       isCold = r.freq <= this.o.coldFreq;
     }
-    if (isCold) {
-      this.coldKeys++;
-      this.coldBytes += bytes;
-    }
+    count(this.t, r, isCold);
     const ty = this.types.get(r.type) ?? { keys: 0, bytes: 0, elements: 0 };
     ty.keys++;
     ty.bytes += bytes;
@@ -200,19 +191,9 @@ export class KeyspaceAggregate {
     this.nodes.set(r.node, nd);
 
     const acc = this.namespaceFor(r.key);
-    acc.keys++;
-    acc.bytes += bytes;
-    acc.elements += r.elements ?? 0;
+    count(acc, r, isCold);
     acc.ttl[t]++;
     acc.types[r.type] = (acc.types[r.type] ?? 0) + 1;
-    if (r.ttlMs === null) {
-      acc.noTtlKeys++;
-      acc.noTtlBytes += bytes;
-    }
-    if (isCold) {
-      acc.coldKeys++;
-      acc.coldBytes += bytes;
-    }
     if (r.bytes !== null && (!acc.biggest || r.bytes > acc.biggest.bytes)) acc.biggest = { key: r.key, bytes: r.bytes };
 
     const big: BigKey = { key: r.key, type: r.type, bytes: r.bytes, elements: r.elements, ttlMs: r.ttlMs, idleSec: r.idleSec, freq: r.freq, node: r.node, raw: r.raw };
@@ -229,7 +210,7 @@ export class KeyspaceAggregate {
     }
     let acc = this.ns.get(p.name);
     if (!acc) {
-      acc = { pattern: p, keys: 0, bytes: 0, elements: 0, noTtlKeys: 0, noTtlBytes: 0, coldKeys: 0, coldBytes: 0, ttl: TTL_BUCKETS.map(() => 0), types: {}, biggest: null };
+      acc = { pattern: p, ...zeroTotals(), ttl: TTL_BUCKETS.map(() => 0), types: {}, biggest: null };
       this.ns.set(p.name, acc);
     }
     return acc;
@@ -285,17 +266,17 @@ export class KeyspaceAggregate {
   /** totalKeys: DBSIZE when a sample was taken, to scale up to. */
   finish(opts: { totalKeys?: number } = {}): KeyspaceResult {
     this.fold();
-    const n = this.n;
+    const n = this.t.keys;
     const total = opts.totalKeys !== undefined && opts.totalKeys > n ? opts.totalKeys : n;
     const scale = n > 0 ? total / n : 1;
     const sampled = scale > 1;
     // 95 % margins with the finite population correction: of the mean key size (hence total bytes),
     // and of a proportion (hence a namespace's key count).
     const fpc = sampled ? Math.sqrt(Math.max(0, (total - n) / Math.max(1, total - 1))) : 0;
-    const mean = n ? this.bytes / n : 0;
+    const mean = n ? this.t.bytes / n : 0;
     const sd = n > 1 ? Math.sqrt(Math.max(0, (this.bytesSq - n * mean * mean) / (n - 1))) : 0;
     const bytesMargin = sampled && mean > 0 ? (1.96 * sd) / Math.sqrt(n) / mean * fpc : 0;
-    const share = (x: number) => (this.bytes > 0 ? x / this.bytes : 0);
+    const share = (x: number) => (this.t.bytes > 0 ? x / this.t.bytes : 0);
     const up = (x: number) => Math.round(x * scale);
     const namespaces = [...this.ns.values()]
       .map((a): NamespaceRow => {
@@ -303,15 +284,9 @@ export class KeyspaceAggregate {
         const margin = sampled ? Math.min(1, (1.96 * Math.sqrt((p * (1 - p)) / n) * fpc) / Math.max(p, 1e-12)) : undefined;
         return {
           namespace: a.pattern.name,
-          keys: up(a.keys),
-          bytes: up(a.bytes),
+          ...scaled(a, up),
           share: share(a.bytes),
           meanBytes: a.keys ? Math.round(a.bytes / a.keys) : 0,
-          elements: up(a.elements),
-          noTtlKeys: up(a.noTtlKeys),
-          noTtlBytes: up(a.noTtlBytes),
-          coldKeys: up(a.coldKeys),
-          coldBytes: up(a.coldBytes),
           ttl: a.ttl.map(up),
           types: Object.fromEntries(Object.entries(a.types).map(([k, v]) => [k, up(v)])),
           biggestKey: a.biggest?.key ?? null,
@@ -326,13 +301,8 @@ export class KeyspaceAggregate {
       : null;
     return {
       scannedKeys: n,
+      ...scaled(this.t, up),
       keys: total,
-      bytes: up(this.bytes),
-      elements: up(this.elements),
-      noTtlKeys: up(this.noTtlKeys),
-      noTtlBytes: up(this.noTtlBytes),
-      coldKeys: up(this.coldKeys),
-      coldBytes: up(this.coldBytes),
       vanished: this.vanished,
       sampled: sampled ? { fraction: round3(n / total), bytesMargin: round3(bytesMargin) } : null,
       namespaces,
@@ -349,14 +319,12 @@ export class KeyspaceAggregate {
   }
 }
 
+function scaled(t: Totals, up: (x: number) => number): Totals {
+  return Object.fromEntries(TOTAL_KEYS.map((k) => [k, up(t[k])])) as unknown as Totals;
+}
+
 function mergeNs(into: NsAcc, from: NsAcc): void {
-  into.keys += from.keys;
-  into.bytes += from.bytes;
-  into.elements += from.elements;
-  into.noTtlKeys += from.noTtlKeys;
-  into.noTtlBytes += from.noTtlBytes;
-  into.coldKeys += from.coldKeys;
-  into.coldBytes += from.coldBytes;
+  for (const k of TOTAL_KEYS) into[k] += from[k];
   from.ttl.forEach((v, i) => (into.ttl[i] += v));
   for (const [k, v] of Object.entries(from.types)) into.types[k] = (into.types[k] ?? 0) + v;
   if (from.biggest && (!into.biggest || from.biggest.bytes > into.biggest.bytes)) into.biggest = from.biggest;
