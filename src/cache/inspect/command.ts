@@ -154,7 +154,10 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<InspectDa
       const dbsizes = await Promise.all(nodes.map(async (n) => Number(await call(n.target, n.client.dbsize()))));
       const total = dbsizes.reduce((a, b) => a + b, 0);
       const started = Date.now();
+      let shown = 0;
       const progress = () => {
+        if (Date.now() - shown < 200) return;
+        shown = Date.now();
         const done = agg.scanned;
         const frac = Math.min(1, done / Math.max(1, sample ?? total));
         const eta = frac > 0.01 ? ((Date.now() - started) / frac) * (1 - frac) : undefined;

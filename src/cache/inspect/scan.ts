@@ -68,7 +68,8 @@ export class ScanBroken extends Error {
 }
 
 // One call per page. Arguments: samples, count elements (1/0), access mode, then the keys.
-// Per key it returns five values: type, bytes, pttl, elements, idle-or-freq (-1: unknown).
+// Per key five values: type, bytes, pttl, elements, idle-or-freq (-1: unknown), returned as one string
+// ("type,bytes,pttl,elements,seen;…"): one bulk reply decodes far faster than 5 × N array items.
 // OBJECT IDLETIME/FREQ comes first: the length commands refresh the key's LRU/LFU clock.
 const PAGE_SCRIPT = `#!lua flags=no-writes,allow-cross-slot-keys
 local out = {}
@@ -86,7 +87,7 @@ for i = 4, #ARGV do
   end
   local t = redis.call('TYPE', k)['ok']
   if t == 'none' then
-    out[#out + 1] = 'none'; out[#out + 1] = -1; out[#out + 1] = -2; out[#out + 1] = -1; out[#out + 1] = -1
+    out[#out + 1] = 'none,-1,-2,-1,-1'
   else
     local mem = redis.pcall('MEMORY', 'USAGE', k, 'SAMPLES', samples)
     if type(mem) ~= 'number' then mem = -1 end
@@ -95,10 +96,10 @@ for i = 4, #ARGV do
       local r = redis.pcall(lens[t], k)
       if type(r) == 'number' then len = r end
     end
-    out[#out + 1] = t; out[#out + 1] = mem; out[#out + 1] = redis.call('PTTL', k); out[#out + 1] = len; out[#out + 1] = seen
+    out[#out + 1] = t .. ',' .. mem .. ',' .. redis.call('PTTL', k) .. ',' .. len .. ',' .. seen
   end
 end
-return out`;
+return table.concat(out, ';')`;
 
 const LENGTH_COMMAND: Record<string, string> = { string: 'STRLEN', hash: 'HLEN', list: 'LLEN', set: 'SCARD', zset: 'ZCARD', stream: 'XLEN' };
 
@@ -107,10 +108,19 @@ type Sizer = (keys: Buffer[]) => Promise<unknown[]>;
 type SizeOptions = Pick<ScanOptions, 'samples' | 'access' | 'countElements'>;
 
 function scriptSizer(client: Redis, o: SizeOptions): Sizer {
-  const c = client as Redis & { perfkitKeys?: (...args: Array<string | Buffer>) => Promise<unknown[]> };
+  const c = client as Redis & { perfkitKeys?: (...args: Array<string | Buffer>) => Promise<string> };
   if (!c.perfkitKeys) client.defineCommand('perfkitKeys', { numberOfKeys: 0, lua: PAGE_SCRIPT, readOnly: true });
   const head = [String(o.samples), o.countElements ? '1' : '0', o.access];
-  return (keys) => (c.perfkitKeys as (...a: Array<string | Buffer>) => Promise<unknown[]>)(...head, ...keys);
+  return async (keys) => {
+    const text = await (c.perfkitKeys as (...a: Array<string | Buffer>) => Promise<string>)(...head, ...keys);
+    const out: unknown[] = [];
+    if (!text) return out;
+    for (const item of text.split(';')) {
+      const f = item.split(',');
+      out.push(f[0], Number(f[1]), Number(f[2]), Number(f[3]), Number(f[4]));
+    }
+    return out;
+  };
 }
 
 /** The same five values per key from pipelines: one for access, TYPE, MEMORY USAGE and PTTL; one for lengths. */
