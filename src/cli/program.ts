@@ -189,6 +189,47 @@ export function createProgram(io: Io, select: (s: Selection) => void): Command {
     ]))
     .action(action('cache inspect', () => import('../cache/inspect/command.js')));
 
+  dbOptions(
+    cache
+      .command('warm')
+      .description('fill Redis (from NDJSON, CSV or SQL) or an HTTP cache (from a URL list or sitemap) ahead of traffic, resumably, with evidence')
+      .option('--from <source>', 'items.ndjson | items.csv | "sql:SELECT … AS key, … AS value FROM …" | urls.txt | sitemap.xml | https://…/sitemap.xml | - (stdin)')
+      .option('--input-format <format>', 'ndjson, csv, urls or sitemap, when the name does not say (e.g. stdin)')
+      .option('--dry-run', 'read and validate everything, write or request nothing')
+      .option('--concurrency <n>', 'Redis: batches in flight (default 4); HTTP: requests in flight (default 8)')
+      .option('--rate <n>', 'at most this many items (Redis) or requests (HTTP) per second, evenly spaced')
+      .option('--retries <n>', 'Redis: reconnect attempts after a dropped connection (default 5); HTTP: per request (default 2)')
+      .option('--on-error <mode>', 'a bad record or URL line: continue (count it as failed) or stop', 'continue')
+      .option('--redis <url>', 'Redis URL (env: PERFKIT_REDIS_URL, REDIS_URL; config redis.url; default redis://127.0.0.1:6379)')
+      .option('--cluster', 'Redis Cluster: write each key to its master, grouped by node')
+      .option('--type <type>', 'value type of records without "type": string, hash, set, zset or list', 'string')
+      .option('--ttl <duration>', 'TTL for records without "ttl", e.g. 1h')
+      .option('--ttl-jitter <pct>', 'spread TTLs by ± this share so keys do not expire at once, e.g. 10%')
+      .option('--mode <mode>', 'nx: only where absent (default); xx: only where present; set: overwrite', 'nx')
+      .option('--batch <n>', 'records per pipelined batch (default 1000)')
+      .option('--checkpoint <file>', 'where to keep progress (default for files: .perfkit/warm/<hash>.json)')
+      .option('--no-checkpoint', 'keep no checkpoint')
+      .option('--resume', 'continue after the last settled record of an earlier run (same command)')
+      .option('--verify [n]', 'Redis: read back a sample of n written keys (default 100) and compare')
+      .option('--no-verify', 'HTTP: skip the verification pass')
+      .option('--method <method>', 'HTTP: GET (default) or HEAD')
+      .option('--variant <headers>', 'HTTP: a header set that makes a cache variant, e.g. "Accept-Encoding: br" (repeatable)', collect)
+      .option('--header <header>', 'HTTP: a header for every request, "Name: value" (repeatable)', collect)
+      .option('--timeout <duration>', 'HTTP: per request (default 10s)')
+      .option('--base-url <url>', 'HTTP: base for relative paths in a URL list')
+      .option('--order <order>', 'HTTP sitemaps: lastmod (newest first), priority or none', 'lastmod')
+      .option('--limit <n>', 'HTTP: only the first n URLs')
+  )
+    .addHelpText('after', examples([
+      'perfkit cache warm --from products.ndjson --redis redis://cache:6379 --ttl 1h --ttl-jitter 10%',
+      'perfkit cache warm --from "sql:SELECT \'product:\' || id AS key, row_to_json(p) AS value FROM products p" --db postgres://app@db/shop --ttl 6h',
+      'perfkit cache warm --from sessions.csv --mode set --verify 500',
+      'perfkit cache warm --from products.ndjson --resume             # after a failure: continue where it stopped',
+      'perfkit cache warm --from https://www.example.com/sitemap.xml --variant "Accept-Encoding: br" --variant "Accept-Encoding: gzip"',
+      'perfkit cache warm --from urls.txt --base-url https://cdn.example.com --concurrency 16 --rate 50',
+    ]))
+    .action(action('cache warm', () => import('../cache/warm/command.js')));
+
   program
     .command('demo')
     .description('the main job end to end on an embedded PostgreSQL seeded with a demo shop: no server needed')

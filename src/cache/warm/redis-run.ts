@@ -1,0 +1,422 @@
+// Warming Redis: records are read in windows, grouped by cluster node, encoded once and written in
+// pipelines on raw connections, with a few windows in flight. A dropped connection is reconnected with
+// backoff and the unacknowledged windows are sent again; if perfkit gives up, the checkpoint holds every
+// record before the first unsettled window, so --resume continues there. Memory stays flat: only the
+// windows in flight are held.
+import { inputError, runtimeError, usageError } from '../../cli/errors.js';
+import { closeRedis, connectRedis, describeRedisError, nodeTarget, type RedisTarget } from '../../connectors/redis.js';
+import { encodeCommand, openRedisPipe, ReplyError, respOf, type RedisPipe, type Reply } from '../../connectors/redis-pipe.js';
+import { checkResumable, loadCheckpoint, removeCheckpoint, saveCheckpoint, type Checkpoint, type Counts } from './checkpoint.js';
+import { outcomeOf, toItem, writeArgs, WRITE_SCRIPT, type ItemDefaults, type Mode, type WarmItem } from './items.js';
+import type { Source, SourceRecord } from './sources.js';
+
+export interface RedisWarmOptions {
+  source: Source;
+  target: RedisTarget;
+  cluster: boolean;
+  mode: Mode;
+  defaults: ItemDefaults;
+  concurrency: number;
+  ratePerSec?: number;
+  windowSize: number;
+  retries: number;
+  connectTimeoutMs: number;
+  checkpoint?: { file: string; resume: boolean };
+  dryRun: boolean;
+  verify: number;
+  onError: 'continue' | 'stop';
+  signal: AbortSignal;
+  progress(text: string): void;
+  /** Injected for tests: the backoff sleep. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RedisWarmData {
+  target: string;
+  nodes: string[];
+  source: { kind: string; label: string };
+  mode: Mode;
+  dryRun: boolean;
+  items: number;
+  counts: Counts;
+  byType: Record<string, number>;
+  /** Records skipped because an earlier run settled them (--resume). */
+  resumedFrom: number;
+  reconnects: number;
+  windows: number;
+  writeSeconds: number;
+  itemsPerSec: number;
+  errors: Array<{ line: number; n: number; message: string }>;
+  errorCount: number;
+  checkpoint: string | null;
+  verify: null | { sampled: number; checked: number; ok: number; mismatches: Array<{ key: string; why: string }> };
+  interrupted: boolean;
+}
+
+interface Node {
+  name: string;
+  target: RedisTarget;
+  pipe?: RedisPipe;
+  sha?: string;
+  connecting?: Promise<void>;
+}
+
+interface Window {
+  first: number;
+  records: SourceRecord[];
+  items: Array<WarmItem | undefined>;
+  outcomes: Array<'written' | 'skipped' | 'failed'>;
+  done: boolean;
+}
+
+const MAX_ERRORS_KEPT = 20;
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function warmRedis(o: RedisWarmOptions): Promise<RedisWarmData> {
+  const nodes: Node[] = [];
+  try {
+    return await warm(o, nodes);
+  } finally {
+    // Every path out, errors included, closes the connections: an open socket would keep the process alive.
+    await Promise.all(nodes.map((n) => n.pipe?.close()));
+  }
+}
+
+async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> {
+  const sleep = o.sleep ?? defaultSleep;
+  const job = `redis ${o.target.display} ${o.source.label} mode=${o.mode} type=${o.defaults.type}`;
+  const sourceId = { label: o.source.label, size: o.source.identity?.size, mtimeMs: o.source.identity?.mtimeMs };
+  let start = 0;
+  const counts: Counts = { written: 0, skipped: 0, failed: 0 };
+  const errors: RedisWarmData['errors'] = [];
+  let errorCount = 0;
+  if (o.checkpoint?.resume) {
+    const cp = await loadCheckpoint(o.checkpoint.file);
+    if (!cp) throw usageError(`--resume: no checkpoint at ${o.checkpoint.file}`, 'run without --resume to start from the beginning');
+    checkResumable(cp, job, sourceId, o.checkpoint.file);
+    start = cp.settled;
+    Object.assign(counts, { written: cp.written, skipped: cp.skipped, failed: cp.failed });
+    errors.push(...cp.errors);
+    errorCount = cp.failed;
+  }
+
+  let slotNode: Int16Array | undefined;
+  if (!o.dryRun) {
+    if (o.cluster) {
+      const cs = await clusterSlots(o);
+      nodes.push(...cs.nodes);
+      slotNode = cs.slotNode;
+    } else nodes.push({ name: `${o.target.host}:${o.target.port}`, target: o.target });
+    o.progress(`connecting to ${nodes.length === 1 ? o.target.display : `${nodes.length} cluster masters`}`);
+    await Promise.all(nodes.map((n) => connectNode(n, o)));
+  }
+  const keySlot = slotNode ? (await import('cluster-key-slot')).default : undefined;
+  const nodeOf = (key: string) => (slotNode && keySlot ? nodes[slotNode[keySlot(key)]] : nodes[0]);
+
+  let reconnects = 0;
+  const byType: Record<string, number> = {};
+  const reservoir: Array<{ item: WarmItem; w: Window; i: number }> = [];
+  let seenForSample = 0;
+  const inflight: Window[] = [];
+  let settled = start;
+  let windows = 0;
+  let sentItems = 0;
+  let stopError: unknown;
+  let lastSave = 0;
+  let saving = Promise.resolve();
+  const began = Date.now();
+  const snapshot = (): Checkpoint => ({ version: 1, source: sourceId, job, settled, ...counts, errors: errors.slice(0, MAX_ERRORS_KEPT), savedAt: new Date().toISOString() });
+  const save = () => {
+    if (!o.checkpoint || o.dryRun) return;
+    const cp = snapshot();
+    const file = o.checkpoint.file;
+    saving = saving.then(() => saveCheckpoint(file, cp));
+  };
+
+  /** Settles the windows at the head of the queue that are done, in order. */
+  const advance = () => {
+    while (inflight.length && inflight[0].done) {
+      const w = inflight.shift()!;
+      for (const out of w.outcomes) counts[out]++;
+      settled = w.first + w.records.length - 1;
+    }
+    if (Date.now() - lastSave > 1_000) {
+      lastSave = Date.now();
+      save();
+    }
+  };
+
+  const sendWindow = async (w: Window): Promise<void> => {
+    const groups = new Map<Node, number[]>();
+    w.items.forEach((item, i) => {
+      if (!item) return;
+      const n = nodeOf(item.key);
+      const list = groups.get(n);
+      if (list) list.push(i);
+      else groups.set(n, [i]);
+    });
+    await Promise.all(
+      [...groups].map(async ([node, idx]) => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            if (!node.pipe) await reconnect(node);
+            const noScript = idx.filter((i) => w.items[i]!.type !== 'string' && !node.sha);
+            for (const i of noScript) w.outcomes[i] = 'failed';
+            const send = idx.filter((i) => !noScript.includes(i));
+            let payload = '';
+            for (const i of send) payload += respOf(writeArgs(w.items[i]!, o.mode, node.sha ?? ''));
+            const replies: Reply[] = await node.pipe!.send(payload, send.length);
+            send.forEach((i, j) => {
+              const out = outcomeOf(replies[j]);
+              w.outcomes[i] = out;
+              if (out === 'failed') recordError(w.records[i], replies[j] instanceof ReplyError ? (replies[j] as ReplyError).message : `unexpected reply ${JSON.stringify(replies[j])}`);
+            });
+            for (const i of noScript) recordError(w.records[i], 'hash, set, zset and list items need EVALSHA, which this server or user does not allow');
+            return;
+          } catch (e) {
+            node.pipe = undefined;
+            if (attempt >= o.retries || o.signal.aborted) throw describeRedisError(e, node.target);
+            await sleep(Math.min(4_000, 250 * 2 ** attempt) * (0.75 + Math.random() / 2));
+          }
+        }
+      }),
+    );
+  };
+
+  const reconnect = async (node: Node) => {
+    if (!node.connecting) {
+      reconnects++;
+      node.connecting = connectNode(node, o).finally(() => (node.connecting = undefined));
+    }
+    await node.connecting;
+  };
+
+  const recordError = (r: SourceRecord, message: string) => {
+    errorCount++;
+    if (errors.length < MAX_ERRORS_KEPT) errors.push({ line: r.line, n: r.n, message });
+  };
+
+  let items = start;
+  let window: Window | undefined;
+  let lastProgress = 0;
+  const flushWindow = async () => {
+    if (!window) return;
+    const w = window;
+    window = undefined;
+    windows++;
+    inflight.push(w);
+    if (o.ratePerSec) {
+      const due = began + ((sentItems + w.records.length) / o.ratePerSec) * 1000;
+      if (due > Date.now()) await sleep(due - Date.now());
+    }
+    sentItems += w.records.length;
+    if (o.dryRun) {
+      w.done = true;
+      advance();
+      return;
+    }
+    const p = sendWindow(w).then(
+      () => {
+        w.done = true;
+        advance();
+      },
+      (e: unknown) => {
+        stopError ??= e;
+      },
+    );
+    // Back-pressure: never more than `concurrency` windows in flight.
+    pending.push(p);
+    while (pending.length >= o.concurrency) await pending.shift();
+  };
+  const pending: Array<Promise<void>> = [];
+
+  try {
+    for await (const rec of o.source.records()) {
+      if (rec.n <= start) continue;
+      if (o.signal.aborted || stopError) break;
+      items = rec.n;
+      window ??= { first: rec.n, records: [], items: [], outcomes: [], done: false };
+      const idx = window.records.length;
+      window.records.push(rec);
+      let item: WarmItem | undefined;
+      let why = rec.error;
+      if (!why) {
+        const r = toItem(rec.raw ?? {}, o.defaults);
+        if ('error' in r) why = r.error;
+        else item = r;
+      }
+      window.items.push(item);
+      window.outcomes.push(item ? (o.dryRun ? 'skipped' : 'failed') : 'failed');
+      if (item) {
+        byType[item.type] = (byType[item.type] ?? 0) + 1;
+        // Reservoir sample for --verify (Algorithm R).
+        if (o.verify > 0) {
+          seenForSample++;
+          if (reservoir.length < o.verify) reservoir.push({ item, w: window, i: idx });
+          else {
+            const j = Math.floor(Math.random() * seenForSample);
+            if (j < o.verify) reservoir[j] = { item, w: window, i: idx };
+          }
+        }
+      } else {
+        recordError(rec, why ?? 'unreadable');
+        if (o.onError === 'stop') {
+          await flushWindow();
+          await Promise.all(pending);
+          advance();
+          save();
+          await saving;
+          throw inputError(
+            `${o.source.label}: line ${rec.line}: ${why}`,
+            `fix that line and run again (the ${(rec.n - 1 - start).toLocaleString('en-US')} records before it are settled; --mode nx skips what is written), or pass --on-error continue to count bad records as failed`,
+          );
+        }
+      }
+      if (window.records.length >= o.windowSize) await flushWindow();
+      if (Date.now() - lastProgress > 200) {
+        lastProgress = Date.now();
+        const pct = o.source.totalBytes ? ` (${Math.round((o.source.bytesRead() / o.source.totalBytes) * 100)}%)` : '';
+        const rate = Math.round((sentItems - 0) / Math.max(0.001, (Date.now() - began) / 1000));
+        o.progress(`${o.dryRun ? 'checked' : 'warmed'} ${items.toLocaleString('en-US')} items${pct}, ${rate.toLocaleString('en-US')}/s`);
+      }
+    }
+    if (!stopError) await flushWindow();
+    await Promise.all(pending);
+    advance();
+  } finally {
+    if (stopError || o.signal.aborted) {
+      save();
+      await saving.catch(() => {});
+    }
+  }
+  if (stopError) {
+    const done = settled - start;
+    throw runtimeError(
+      `${(stopError as Error).message.replace(/\.$/, '')}; gave up after ${o.retries} retries with ${done.toLocaleString('en-US')} of the records settled in this run (written ${counts.written}, skipped ${counts.skipped}, failed ${counts.failed} in all)`,
+      o.checkpoint ? `when Redis is back, run the same command with --resume (checkpoint ${o.checkpoint.file})` : 'run it again when Redis is back (stdin and SQL sources have no checkpoint; pass --checkpoint <file> for SQL)',
+      stopError,
+    );
+  }
+  const writeSeconds = (Date.now() - began) / 1000;
+  let verify: RedisWarmData['verify'] = null;
+  if (o.verify > 0 && !o.dryRun) {
+    o.progress(`verifying ${reservoir.length} items`);
+    verify = await verifySample(reservoir.filter((s) => s.w.outcomes[s.i] === 'written').map((s) => s.item), nodeOf, reservoir.length);
+  }
+  if (o.checkpoint && !o.dryRun) {
+    if (o.signal.aborted) {
+      save();
+      await saving;
+    } else {
+      await saving;
+      await removeCheckpoint(o.checkpoint.file);
+    }
+  }
+  return {
+    target: o.target.display,
+    nodes: nodes.map((n) => n.name),
+    source: { kind: o.source.kind, label: o.source.label },
+    mode: o.mode,
+    dryRun: o.dryRun,
+    items: settled,
+    counts,
+    byType,
+    resumedFrom: start,
+    reconnects,
+    windows,
+    writeSeconds: Math.round(writeSeconds * 1000) / 1000,
+    itemsPerSec: Math.round((settled - start) / Math.max(0.001, writeSeconds)),
+    errors,
+    errorCount,
+    checkpoint: o.signal.aborted && o.checkpoint ? o.checkpoint.file : null,
+    verify,
+    interrupted: o.signal.aborted,
+  };
+}
+
+async function connectNode(n: Node, o: RedisWarmOptions): Promise<void> {
+  const pipe = await openRedisPipe(n.target, { connectTimeoutMs: o.connectTimeoutMs });
+  const [sha] = await pipe.send(encodeCommand(['SCRIPT', 'LOAD', WRITE_SCRIPT]), 1);
+  n.sha = typeof sha === 'string' ? sha : undefined;
+  n.pipe = pipe;
+}
+
+/** Masters and the slot → master map from CLUSTER SLOTS. */
+async function clusterSlots(o: RedisWarmOptions): Promise<{ nodes: Node[]; slotNode: Int16Array }> {
+  const client = await connectRedis(o.target, { connectTimeoutMs: o.connectTimeoutMs });
+  try {
+    const info = String(await client.info('cluster').catch((e: unknown) => Promise.reject(describeRedisError(e, o.target))));
+    if (!/cluster_enabled:1/.test(info)) throw usageError(`--cluster: ${o.target.display} is not a Redis Cluster node (cluster_enabled:0)`, 'drop --cluster for a single server');
+    const slots = (await client.call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number, ...unknown[]], ...unknown[]]>;
+    const nodes: Node[] = [];
+    const slotNode = new Int16Array(16384).fill(-1);
+    for (const [lo, hi, [host, port]] of slots) {
+      const name = `${host || o.target.host}:${port}`;
+      let idx = nodes.findIndex((n) => n.name === name);
+      if (idx < 0) {
+        idx = nodes.push({ name, target: nodeTarget(o.target, host || o.target.host, Number(port)) }) - 1;
+      }
+      slotNode.fill(idx, lo, hi + 1);
+    }
+    if (slotNode.includes(-1)) throw runtimeError(`${o.target.display}: the cluster does not cover all 16384 slots`, 'fix the cluster first: redis-cli --cluster check');
+    return { nodes, slotNode };
+  } finally {
+    await closeRedis(client);
+  }
+}
+
+/** Reads the sampled items back and compares value and TTL. */
+async function verifySample(sample: WarmItem[], nodeOf: (key: string) => Node, sampled: number): Promise<NonNullable<RedisWarmData['verify']>> {
+  const mismatches: Array<{ key: string; why: string }> = [];
+  const byNode = new Map<Node, WarmItem[]>();
+  for (const it of sample) {
+    const n = nodeOf(it.key);
+    const list = byNode.get(n);
+    if (list) list.push(it);
+    else byNode.set(n, [it]);
+  }
+  for (const [node, its] of byNode) {
+    if (!node.pipe) continue;
+    const read: Record<string, string[]> = { string: ['GET'], hash: ['HGETALL'], set: ['SMEMBERS'], zset: ['ZRANGE', '0', '-1', 'WITHSCORES'], list: ['LRANGE', '0', '-1'] };
+    const payload = Buffer.concat(its.flatMap((it) => [encodeCommand([read[it.type][0], it.key, ...read[it.type].slice(1)]), encodeCommand(['PTTL', it.key])]));
+    const replies = await node.pipe.send(payload, its.length * 2);
+    its.forEach((it, i) => {
+      const why = compare(it, replies[i * 2], replies[i * 2 + 1]);
+      if (why) mismatches.push({ key: it.key, why });
+    });
+  }
+  return { sampled, checked: sample.length, ok: sample.length - mismatches.length, mismatches: mismatches.slice(0, 20) };
+}
+
+export function compare(it: WarmItem, value: Reply, pttl: Reply): string | undefined {
+  const arr = Array.isArray(value) ? (value as unknown[]).map(String) : [];
+  const pairs = (a: string[], keyFirst: boolean) => {
+    const m = new Map<string, string>();
+    for (let i = 0; i + 1 < a.length; i += 2) keyFirst ? m.set(a[i], a[i + 1]) : m.set(a[i + 1], a[i]);
+    return m;
+  };
+  const sameMap = (a: Map<string, string>, b: Map<string, string>, num = false) => a.size === b.size && [...a].every(([k, v]) => b.has(k) && (num ? Number(b.get(k)) === Number(v) : b.get(k) === v));
+  let ok: boolean;
+  switch (it.type) {
+    case 'string':
+      ok = value === it.args[0];
+      break;
+    case 'hash':
+      ok = sameMap(pairs(it.args, true), pairs(arr, true));
+      break;
+    case 'zset':
+      ok = sameMap(pairs(it.args, false), pairs(arr, true), true);
+      break;
+    case 'set':
+      ok = [...new Set(it.args)].sort().join('\u0000') === [...arr].sort().join('\u0000');
+      break;
+    case 'list':
+      ok = arr.length === it.args.length && arr.every((v, i) => v === it.args[i]);
+      break;
+  }
+  if (!ok) return value === null ? 'missing' : 'value differs';
+  const t = Number(pttl);
+  if (it.ttlMs === undefined && t !== -1) return `has a TTL (${t} ms) but none was asked for`;
+  if (it.ttlMs !== undefined && !(t > 0 && t <= it.ttlMs)) return t === -1 ? `no TTL (expected ${it.ttlMs} ms)` : `TTL ${t} ms, expected at most ${it.ttlMs} ms`;
+  return undefined;
+}
