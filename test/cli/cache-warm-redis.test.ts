@@ -2,7 +2,8 @@
 // jitter, dry run, read-back, a dropped connection, a server killed mid-warm and `--resume`, a cluster,
 // and bad input.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -182,6 +183,17 @@ describe('cache warm into Redis', () => {
     expect(refused.code).toBe(3);
     expect(expectOneLineError(refused)).toMatch(/connection refused/);
   }, 60_000);
+
+  it('reads gzip NDJSON, and keeps a default checkpoint only while it runs', async () => {
+    await client.flushall();
+    const gz = path.join(dir, 'items.ndjson.gz');
+    writeFileSync(gz, gzipSync(ndjson(Array.from({ length: 500 }, (_, i) => ({ key: `g:${i}`, value: i })))));
+    const r = await warm(['--from', gz, '--redis', server.url]);
+    expect(parseReport(r.stdout).summary).toMatchObject({ items: 500, written: 500 });
+    expect(await client.get('g:499')).toBe('499');
+    expect(existsSync(path.join(dir, '.perfkit', 'warm'))).toBe(true);
+    expect(readdirSync(path.join(dir, '.perfkit', 'warm'))).toEqual([]);
+  });
 
   it('reads NDJSON from stdin', async () => {
     await client.flushall();
