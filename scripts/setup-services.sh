@@ -6,13 +6,15 @@
 #
 # Tests read PERFKIT_TEST_PG_URL (default postgres://perfkit:perfkit@127.0.0.1:5432/perfkit_test) and
 # PERFKIT_TEST_REDIS_URL (default redis://127.0.0.1:6379); see test/helpers/services.ts.
+# Varnish is only installed: the HTTP cache-warm tests start their own varnishd on free ports
+# (test/helpers/varnish.ts).
 #
 # Adding a service: write `pkgs_<name>` (echo its Debian packages) and `setup_<name>` (start it if it
 # does not answer), then add <name> to SERVICES.
 set -Eeuo pipefail
 trap 'echo "setup-services: failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
-SERVICES=(postgres redis)
+SERVICES=(postgres redis varnish)
 
 PG_VERSION=${PG_VERSION:-15}
 PG_CLUSTER=${PG_CLUSTER:-main}
@@ -42,6 +44,8 @@ wait_for() {
 # under the running cluster (research/toolchain.md §2).
 pkgs_postgres() { echo "postgresql-$PG_VERSION postgresql-contrib postgresql-$PG_VERSION-hypopg"; }
 pkgs_redis() { echo "redis-server redis-tools"; }
+# varnishd compiles VCL with cc: the package depends on gcc and libc6-dev, so --no-install-recommends is enough.
+pkgs_varnish() { echo "varnish"; }
 
 ensure_packages() {
   local wanted=() missing=() p s
@@ -199,6 +203,16 @@ setup_redis() {
   redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no >/dev/null
   wait_for 10 redis_up || die redis server "no PONG on 127.0.0.1:$REDIS_PORT after 10 s"
   step redis server "started on 127.0.0.1:$REDIS_PORT"
+}
+
+# ---------------------------------------------------------------- varnish
+# Nothing to start: each test runs its own varnishd (-n <tmp dir>, -a 127.0.0.1:<free port>). A varnishd
+# the package may have started on :6081 is left alone.
+setup_varnish() {
+  command -v varnishd >/dev/null 2>&1 || [ -x /usr/sbin/varnishd ] || die varnish binary "varnishd not found after installing the varnish package"
+  local v
+  v=$(PATH="$PATH:/usr/sbin" varnishd -V 2>&1 | head -1)
+  step varnish binary "ok: ${v:-varnishd}"
 }
 
 # ---------------------------------------------------------------- main

@@ -52,8 +52,7 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<unknown>>
   const fileFormat = isSql ? undefined : ((fmt === 'ndjson' || fmt === 'csv' ? fmt : undefined) ?? (fmt ? undefined : fileFormatOf(o.from)));
   if (!isSql && !fileFormat) {
     if (o.from === '-' && !fmt) throw usageError('--from -: stdin needs --input-format', 'add --input-format ndjson, csv or urls');
-    const httpModule = './http/run.js'; // TEMP until the HTTP warmer lands
-    const { warmHttp } = (await import(httpModule)) as { warmHttp: (ctx: CommandContext, f: Record<string, unknown>) => Promise<CommandOutcome<unknown>> };
+    const { warmHttp } = await import('./http/run.js');
     return warmHttp(ctx, {
       from: o.from,
       method: o.method,

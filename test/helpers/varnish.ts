@@ -1,0 +1,303 @@
+// A real, throwaway Varnish in front of a local origin, for HTTP cache-warm tests.
+//
+// startOrigin(): a node:http server on a free loopback port. Every page is cacheable
+// (`Cache-Control: public, max-age=300`) and Varies on Accept-Encoding and Accept-Language; the body is
+// gzip- or brotli-encoded per Accept-Encoding. Paths holding a special segment: /private/ (Cache-Control: private),
+// /cookie/ (Set-Cookie), /flaky/ (429 with Retry-After: 1 on the first request of each path),
+// /missing/ (404), /slow/ (answers after 150 ms), and any path ending in /sitemap….xml(.gz) (the file
+// of that name in fixtures/web/sitemaps). It records every request it gets.
+//
+// startVarnish(): varnishd in the foreground (-F) with its own working directory (-n), on a free
+// 127.0.0.1 port, malloc storage, and a VCL that sets X-Cache: HIT|MISS from obj.hits in vcl_deliver,
+// except on paths holding /age/, where X-Cache and X-Varnish are left out so that only Age tells. By default it runs
+// with http_gzip_support=off, so that Varnish keeps Accept-Encoding as sent and every encoding is its
+// own object (with it on, Varnish fetches and stores one gzipped object per URL and serves every
+// Accept-Encoding from it, gunzipping for clients without gzip: gzip, br and identity share one object).
+// Kept by PID (manager and child), stopped by PID, killed on exit. Throws (never skips) when varnishd is
+// missing: `bash scripts/setup-services.sh` installs it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { fixture } from './cli.js';
+import { freePort } from './redis-server.js';
+
+const HOST = '127.0.0.1';
+const SETUP = 'install it with `bash scripts/setup-services.sh` (Debian package varnish)';
+const START_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+// ---- the origin ---------------------------------------------------------------------------------------
+export interface OriginRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  /** performance.now() when the request arrived */
+  at: number;
+}
+
+export interface Origin {
+  port: number;
+  url: string;
+  /** every request the origin received, in order */
+  requests: OriginRequest[];
+  count(pathPrefix?: string): number;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+export async function startOrigin(): Promise<Origin> {
+  const requests: OriginRequest[] = [];
+  const flaky = new Set<string>();
+  const server = http.createServer((req, res) => {
+    requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, at: performance.now() });
+    const url = new URL(req.url ?? '/', 'http://origin');
+    const p = url.pathname;
+    if (/\/sitemap[^/]*\.xml(\.gz)?$/.test(p)) {
+      const file = fixture(`web/sitemaps/${path.basename(p)}`);
+      if (!existsSync(file)) return void res.writeHead(404).end('no such sitemap');
+      res.writeHead(200, { 'Content-Type': p.endsWith('.gz') ? 'application/gzip' : 'application/xml', 'Cache-Control': 'public, max-age=60' });
+      return void res.end(readFileSync(file));
+    }
+    if (p.includes('/missing/')) return void res.writeHead(404, { 'Cache-Control': 'public, max-age=60' }).end('not found');
+    if (p.includes('/slow/')) {
+      setTimeout(() => res.writeHead(200, { 'Cache-Control': 'public, max-age=300' }).end('slow'), 150);
+      return;
+    }
+    if (p.includes('/flaky/') && !flaky.has(p)) {
+      flaky.add(p);
+      return void res.writeHead(429, { 'Retry-After': '1', 'Content-Type': 'text/plain' }).end('slow down');
+    }
+    const lang = String(req.headers['accept-language'] ?? 'en').split(',')[0]!.trim() || 'en';
+    const html = Buffer.from(`<!doctype html><html lang="${lang}"><title>${p}</title><p>${'perfkit '.repeat(200)}</p></html>`);
+    const ae = String(req.headers['accept-encoding'] ?? '').split(',').map((s) => s.trim().split(';')[0]);
+    const headers: http.OutgoingHttpHeaders = {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Language': lang,
+      'Cache-Control': 'public, max-age=300',
+      Vary: 'Accept-Encoding, Accept-Language',
+    };
+    if (p.includes('/private/')) headers['Cache-Control'] = 'private, max-age=300';
+    if (p.includes('/cookie/')) headers['Set-Cookie'] = 'session=abc123; Path=/; HttpOnly';
+    let body = html;
+    if (ae.includes('gzip')) {
+      body = gzipSync(html);
+      headers['Content-Encoding'] = 'gzip';
+    } else if (ae.includes('br')) {
+      body = brotliCompressSync(html);
+      headers['Content-Encoding'] = 'br';
+    }
+    headers['Content-Length'] = body.length;
+    res.writeHead(200, headers);
+    res.end(body);
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, HOST, () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    url: `http://${HOST}:${port}`,
+    requests,
+    count: (prefix = '') => requests.filter((r) => r.url.startsWith(prefix)).length,
+    reset: () => {
+      requests.length = 0;
+      flaky.clear();
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+// ---- varnishd -------------------------------------------------------------------------------------------
+export interface VarnishOptions {
+  backendPort: number;
+  /** Varnish's own gzip handling (one gzipped object serves every Accept-Encoding); default false */
+  gzipSupport?: boolean;
+}
+
+export interface Varnish {
+  port: number;
+  url: string;
+  /** the manager process (varnishd -F) */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+interface Live {
+  child: ChildProcess;
+  dir: string;
+}
+const live = new Set<Live>();
+let hooksInstalled = false;
+
+/** PIDs whose parent is `pid` (varnishd's cache child), read from /proc. */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function killPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function killAllNow(): void {
+  for (const l of live) {
+    const pid = l.child.pid;
+    if (pid && l.child.exitCode === null && l.child.signalCode === null) {
+      for (const c of childrenOf(pid)) killPid(c, 'SIGKILL');
+      killPid(pid, 'SIGKILL');
+    }
+    rmSync(l.dir, { recursive: true, force: true });
+  }
+  live.clear();
+}
+
+function installExitHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', killAllNow);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      killAllNow();
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    });
+  }
+}
+
+function vcl(backendPort: number): string {
+  return `vcl 4.1;
+backend origin { .host = "${HOST}"; .port = "${backendPort}"; }
+sub vcl_recv {
+  if (req.url == "/__perfkit_ready") { return (synth(200, "ready")); }
+}
+sub vcl_deliver {
+  if (req.url ~ "/age/") {
+    unset resp.http.X-Varnish;
+  } elsif (obj.hits > 0) {
+    set resp.http.X-Cache = "HIT";
+  } else {
+    set resp.http.X-Cache = "MISS";
+  }
+}
+`;
+}
+
+function varnishdPath(): string {
+  for (const dir of (process.env.PATH ?? '').split(':').concat('/usr/sbin', '/usr/local/sbin')) {
+    if (dir && existsSync(path.join(dir, 'varnishd'))) return path.join(dir, 'varnishd');
+  }
+  throw new Error(`varnishd is not installed: ${SETUP}`);
+}
+
+function ready(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: HOST, port, path: '/__perfkit_ready', timeout: 1_000, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200 && /varnish/i.test(String(res.headers.server ?? '') + String(res.headers['x-varnish'] ?? 'x'))));
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+export async function startVarnish(opts: VarnishOptions): Promise<Varnish> {
+  installExitHooks();
+  const bin = varnishdPath();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'perfkit-varnish-'));
+  // varnishd drops root for its own users (varnish, vcache) before it reads the VCL: let them in.
+  chmodSync(dir, 0o755);
+  const vclFile = path.join(dir, 'perfkit.vcl');
+  writeFileSync(vclFile, vcl(opts.backendPort), { mode: 0o644 });
+  let lastLog = '';
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const port = await freePort();
+    const args = ['-F', '-n', path.join(dir, 'work'), '-a', `${HOST}:${port}`, '-T', 'none', '-f', vclFile, '-s', 'malloc,32m', '-l', '2m', '-p', `http_gzip_support=${opts.gzipSupport ? 'on' : 'off'}`];
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const entry: Live = { child, dir };
+    live.add(entry);
+    let log = '';
+    child.stdout!.on('data', (d) => (log += d));
+    child.stderr!.on('data', (d) => (log += d));
+    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    let up = false;
+    while (Date.now() < deadline) {
+      const r = await Promise.race([spawnError.then((e) => ({ kind: 'error' as const, e })), exited.then(() => ({ kind: 'exited' as const })), ready(port).then((ok) => ({ kind: 'probe' as const, ok }))]);
+      if (r.kind === 'error') {
+        live.delete(entry);
+        rmSync(dir, { recursive: true, force: true });
+        throw new Error(`could not start varnishd: ${r.e.message}; ${SETUP}`);
+      }
+      if (r.kind === 'exited') break;
+      if (r.ok && child.exitCode === null) {
+        up = true;
+        break;
+      }
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    if (up) {
+      const manager = child.pid!;
+      let stopped = false;
+      return {
+        port,
+        url: `http://${HOST}:${port}`,
+        pid: manager,
+        async stop() {
+          if (stopped) return;
+          stopped = true;
+          const kids = childrenOf(manager);
+          killPid(manager, 'SIGTERM');
+          if (!(await waitExit(child, STOP_TIMEOUT_MS))) killPid(manager, 'SIGKILL');
+          await waitExit(child, STOP_TIMEOUT_MS);
+          for (const k of kids) if (existsSync(`/proc/${k}`)) killPid(k, 'SIGKILL');
+          live.delete(entry);
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    }
+    lastLog = log;
+    if (child.exitCode === null) {
+      for (const k of childrenOf(child.pid!)) killPid(k, 'SIGKILL');
+      child.kill('SIGKILL');
+      await waitExit(child, STOP_TIMEOUT_MS);
+    }
+    live.delete(entry);
+    if (!/could not get socket|address already in use/i.test(log)) break;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  throw new Error(`varnishd exited or did not answer within ${START_TIMEOUT_MS} ms:\n${lastLog.trim().split('\n').slice(-15).join('\n')}`);
+}
