@@ -11,14 +11,6 @@ export type Reply = string | number | null | ReplyError | Reply[];
 
 export class ReplyError extends Error {}
 
-/** RESP2 for one command of text arguments, as a string (written as UTF-8). Concatenating the commands of
- *  a batch into one string and encoding it once is several times faster than a Buffer per argument. */
-export function respOf(args: ReadonlyArray<string>): string {
-  let out = `*${args.length}\r\n`;
-  for (const a of args) out += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
-  return out;
-}
-
 /** RESP2 array of bulk strings, for binary arguments. Strings are written as UTF-8. */
 export function encodeCommand(args: ReadonlyArray<string | Buffer>): Buffer {
   let size = 16;
@@ -104,7 +96,7 @@ export class ReplyParser {
 
 export interface RedisPipe {
   /** Sends one batch (RESP buffers producing `replies` replies); resolves with them, in order. */
-  send(payload: Buffer[] | Buffer | string, replies: number): Promise<Reply[]>;
+  send(payload: Buffer[] | Buffer, replies: number): Promise<Reply[]>;
   /** Commands sent whose replies have not arrived. */
   readonly pending: number;
   close(): Promise<void>;

@@ -86,19 +86,29 @@ function valueArgs(type: ValueType, v: unknown): { args: string[] } | { error: s
   }
 }
 
-/** FNV-1a of the key → [0, 1): the same key always gets the same jitter, so a resumed run agrees. */
-export function unitHash(key: string): number {
+/** FNV-1a of the key's UTF-8 bytes → [0, 1): the same key always gets the same jitter, on the fast and
+ *  the general path alike, so a resumed run agrees. */
+export function unitHashBytes(b: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    h ^= b[i];
     h = Math.imul(h, 0x01000193);
   }
   return (h >>> 0) / 0x1_0000_0000;
 }
 
+export function unitHash(key: string): number {
+  const b = Buffer.from(key, 'utf8');
+  return unitHashBytes(b, 0, b.length);
+}
+
 export function jittered(key: string, ttlMs: number, jitter: number): number {
   if (!jitter) return Math.round(ttlMs);
   return Math.max(1, Math.round(ttlMs * (1 + jitter * (2 * unitHash(key) - 1))));
+}
+
+export function jitteredBytes(b: Uint8Array, start: number, end: number, ttlMs: number, jitter: number): number {
+  return Math.max(1, Math.round(ttlMs * (1 + jitter * (2 * unitHashBytes(b, start, end) - 1))));
 }
 
 /** The commands that write one item, and how many replies they produce (always 1). */

@@ -5,10 +5,12 @@
 // windows in flight are held.
 import { inputError, runtimeError, usageError } from '../../cli/errors.js';
 import { closeRedis, connectRedis, describeRedisError, nodeTarget, type RedisTarget } from '../../connectors/redis.js';
-import { encodeCommand, openRedisPipe, ReplyError, respOf, type RedisPipe, type Reply } from '../../connectors/redis-pipe.js';
+import { encodeCommand, openRedisPipe, ReplyError, type RedisPipe, type Reply } from '../../connectors/redis-pipe.js';
 import { checkResumable, loadCheckpoint, removeCheckpoint, saveCheckpoint, type Checkpoint, type Counts } from './checkpoint.js';
-import { outcomeOf, toItem, writeArgs, WRITE_SCRIPT, type ItemDefaults, type Mode, type WarmItem } from './items.js';
-import type { Source, SourceRecord } from './sources.js';
+import { jitteredBytes, outcomeOf, toItem, writeArgs, WRITE_SCRIPT, type ItemDefaults, type Mode, type WarmItem } from './items.js';
+import { Kind, newScan, scanLine, ttlSeconds, unescapeString } from './ndjson-fast.js';
+import { RespWriter } from './resp-writer.js';
+import { parseNdjsonLine, type Source, type SourceRecord } from './sources.js';
 
 export interface RedisWarmOptions {
   source: Source;
@@ -62,13 +64,17 @@ interface Node {
 }
 
 interface Window {
+  /** Record number of its first record. */
   first: number;
-  records: SourceRecord[];
-  items: Array<WarmItem | undefined>;
-  outcomes: Array<'written' | 'skipped' | 'failed'>;
+  count: number;
+  lines: number[];
+  /** 0 pending, 1 written, 2 skipped, 3 failed. */
+  outcomes: Uint8Array;
+  groups: Map<Node, { writer: RespWriter; idx: number[]; payload?: Buffer }>;
   done: boolean;
 }
 
+const OUTCOME = { written: 1, skipped: 2, failed: 3 } as const;
 const MAX_ERRORS_KEPT = 20;
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -109,14 +115,27 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
     } else nodes.push({ name: `${o.target.host}:${o.target.port}`, target: o.target });
     o.progress(`connecting to ${nodes.length === 1 ? o.target.display : `${nodes.length} cluster masters`}`);
     await Promise.all(nodes.map((n) => connectNode(n, o)));
+  } else {
+    // A dry run encodes nothing for a server; one stand-in node keeps the bookkeeping the same.
+    nodes.push({ name: 'dry-run', target: o.target });
   }
   const keySlot = slotNode ? (await import('cluster-key-slot')).default : undefined;
   const nodeOf = (key: string) => (slotNode && keySlot ? nodes[slotNode[keySlot(key)]] : nodes[0]);
+  const single = !slotNode;
 
   let reconnects = 0;
   const byType: Record<string, number> = {};
-  const reservoir: Array<{ item: WarmItem; w: Window; i: number }> = [];
+  // Reservoir sample for --verify (Algorithm R) over the valid items.
+  const reservoir: Array<{ item: () => WarmItem; w: Window; i: number }> = [];
   let seenForSample = 0;
+  const sample = (w: Window, i: number, item: () => WarmItem) => {
+    seenForSample++;
+    if (reservoir.length < o.verify) reservoir.push({ item: once(item), w, i });
+    else {
+      const j = Math.floor(Math.random() * seenForSample);
+      if (j < o.verify) reservoir[j] = { item: once(item), w, i };
+    }
+  };
   const inflight: Window[] = [];
   let settled = start;
   let windows = 0;
@@ -137,8 +156,13 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
   const advance = () => {
     while (inflight.length && inflight[0].done) {
       const w = inflight.shift()!;
-      for (const out of w.outcomes) counts[out]++;
-      settled = w.first + w.records.length - 1;
+      for (let i = 0; i < w.count; i++) {
+        const out = w.outcomes[i];
+        if (out === OUTCOME.written) counts.written++;
+        else if (out === OUTCOME.skipped) counts.skipped++;
+        else counts.failed++;
+      }
+      settled = w.first + w.count - 1;
     }
     if (Date.now() - lastSave > 1_000) {
       lastSave = Date.now();
@@ -146,32 +170,24 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
     }
   };
 
+  const recordError = (line: number, n: number, message: string) => {
+    errorCount++;
+    if (errors.length < MAX_ERRORS_KEPT) errors.push({ line, n, message });
+  };
+
   const sendWindow = async (w: Window): Promise<void> => {
-    const groups = new Map<Node, number[]>();
-    w.items.forEach((item, i) => {
-      if (!item) return;
-      const n = nodeOf(item.key);
-      const list = groups.get(n);
-      if (list) list.push(i);
-      else groups.set(n, [i]);
-    });
     await Promise.all(
-      [...groups].map(async ([node, idx]) => {
+      [...w.groups].map(async ([node, g]) => {
+        g.payload ??= g.writer.take();
         for (let attempt = 0; ; attempt++) {
           try {
             if (!node.pipe) await reconnect(node);
-            const noScript = idx.filter((i) => w.items[i]!.type !== 'string' && !node.sha);
-            for (const i of noScript) w.outcomes[i] = 'failed';
-            const send = idx.filter((i) => !noScript.includes(i));
-            let payload = '';
-            for (const i of send) payload += respOf(writeArgs(w.items[i]!, o.mode, node.sha ?? ''));
-            const replies: Reply[] = await node.pipe!.send(payload, send.length);
-            send.forEach((i, j) => {
+            const replies: Reply[] = await node.pipe!.send(g.payload, g.idx.length);
+            g.idx.forEach((i, j) => {
               const out = outcomeOf(replies[j]);
-              w.outcomes[i] = out;
-              if (out === 'failed') recordError(w.records[i], replies[j] instanceof ReplyError ? (replies[j] as ReplyError).message : `unexpected reply ${JSON.stringify(replies[j])}`);
+              w.outcomes[i] = OUTCOME[out];
+              if (out === 'failed') recordError(w.lines[i], w.first + i, replies[j] instanceof ReplyError ? (replies[j] as ReplyError).message : `unexpected reply ${JSON.stringify(replies[j])}`);
             });
-            for (const i of noScript) recordError(w.records[i], 'hash, set, zset and list items need EVALSHA, which this server or user does not allow');
             return;
           } catch (e) {
             node.pipe = undefined;
@@ -191,14 +207,16 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
     await node.connecting;
   };
 
-  const recordError = (r: SourceRecord, message: string) => {
-    errorCount++;
-    if (errors.length < MAX_ERRORS_KEPT) errors.push({ line: r.line, n: r.n, message });
-  };
-
   let items = start;
   let window: Window | undefined;
   let lastProgress = 0;
+  const pending: Array<Promise<void>> = [];
+  const newWindow = (first: number): Window => ({ first, count: 0, lines: [], outcomes: new Uint8Array(o.windowSize), groups: new Map(), done: false });
+  const group = (w: Window, node: Node) => {
+    let g = w.groups.get(node);
+    if (!g) w.groups.set(node, (g = { writer: new RespWriter(), idx: [] }));
+    return g;
+  };
   const flushWindow = async () => {
     if (!window) return;
     const w = window;
@@ -206,10 +224,10 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
     windows++;
     inflight.push(w);
     if (o.ratePerSec) {
-      const due = began + ((sentItems + w.records.length) / o.ratePerSec) * 1000;
+      const due = began + ((sentItems + w.count) / o.ratePerSec) * 1000;
       if (due > Date.now()) await sleep(due - Date.now());
     }
-    sentItems += w.records.length;
+    sentItems += w.count;
     if (o.dryRun) {
       w.done = true;
       advance();
@@ -228,56 +246,123 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
     pending.push(p);
     while (pending.length >= o.concurrency) await pending.shift();
   };
-  const pending: Array<Promise<void>> = [];
+
+  /** Adds one record to the current window; returns the reason when it cannot be written. */
+  const addGeneral = (w: Window, i: number, rec: SourceRecord): string | undefined => {
+    if (rec.error) return rec.error;
+    const r = toItem(rec.raw ?? {}, o.defaults);
+    if ('error' in r) return r.error;
+    byType[r.type] = (byType[r.type] ?? 0) + 1;
+    if (o.verify > 0) sample(w, i, () => r);
+    if (o.dryRun) {
+      w.outcomes[i] = OUTCOME.skipped;
+      return undefined;
+    }
+    const node = nodeOf(r.key);
+    if (r.type !== 'string' && !node.sha) return 'hash, set, zset and list items need EVALSHA, which this server or user does not allow';
+    const g = group(w, node);
+    g.writer.command(writeArgs(r, o.mode, node.sha ?? ''));
+    g.idx.push(i);
+    return undefined;
+  };
+
+  // The fast path: a string item whose key and value are copied as bytes (see ndjson-fast.ts).
+  const scan = newScan();
+  const modeArg = o.mode === 'set' ? undefined : o.mode.toUpperCase();
+  const addFast = (w: Window, i: number, b: Buffer, s: number, e: number): boolean => {
+    if (o.defaults.type !== 'string' || !scanLine(b, s, e, scan)) return false;
+    const k = scan.key;
+    const v = scan.value;
+    if (k.kind !== Kind.String || k.escaped || k.end - k.start <= 2 || scan.type.kind !== Kind.None) return false;
+    if (!(v.kind === Kind.Object || v.kind === Kind.Array || v.kind === Kind.Literal || v.kind === Kind.String)) return false;
+    let ttlMs = o.defaults.ttlMs;
+    if (scan.ttl.kind === Kind.Number) {
+      ttlMs = ttlSeconds(b, scan.ttl);
+      if (ttlMs === undefined) return false;
+    } else if (scan.ttl.kind !== Kind.None) return false;
+    const ks = k.start + 1;
+    const ke = k.end - 1;
+    const vs = v.kind === Kind.String ? v.start + 1 : v.start;
+    const ve = v.kind === Kind.String ? v.end - 1 : v.end;
+    if (ttlMs !== undefined && o.defaults.jitter) ttlMs = jitteredBytes(b, ks, ke, ttlMs, o.defaults.jitter);
+    else if (ttlMs !== undefined) ttlMs = Math.round(ttlMs);
+    byType.string = (byType.string ?? 0) + 1;
+    const unescaped = v.kind === Kind.String && v.escaped ? unescapeString(b, v.start, v.end) : undefined;
+    if (o.verify > 0) {
+      const text = unescaped ? unescaped.buf.toString('utf8', 0, unescaped.len) : b.toString('utf8', vs, ve);
+      sample(w, i, () => ({ key: b.toString('utf8', ks, ke), type: 'string', args: [text], ttlMs }));
+    }
+    if (o.dryRun) {
+      w.outcomes[i] = OUTCOME.skipped;
+      return true;
+    }
+    const g = group(w, single ? nodes[0] : nodeOf(b.toString('utf8', ks, ke)));
+    const wr = g.writer;
+    wr.array(3 + (modeArg ? 1 : 0) + (ttlMs !== undefined ? 2 : 0));
+    wr.bulk('SET');
+    wr.bulkBytes(b, ks, ke);
+    if (unescaped) wr.bulkBytes(unescaped.buf, 0, unescaped.len);
+    else wr.bulkBytes(b, vs, ve);
+    if (modeArg) wr.bulk(modeArg);
+    if (ttlMs !== undefined) {
+      wr.bulk('PX');
+      wr.bulkInt(ttlMs);
+    }
+    g.idx.push(i);
+    return true;
+  };
+
+  /** One record: into the window, counted, maybe stopping the run. */
+  const take = async (n: number, line: number, add: (w: Window, i: number) => string | undefined) => {
+    items = n;
+    window ??= newWindow(n);
+    const w = window;
+    const i = w.count++;
+    w.lines.push(line);
+    const why = add(w, i);
+    if (why !== undefined) {
+      w.outcomes[i] = OUTCOME.failed;
+      recordError(line, n, why);
+      if (o.onError === 'stop') {
+        await flushWindow();
+        await Promise.all(pending);
+        advance();
+        // The fix changes the file, and a changed file cannot be resumed: no checkpoint to keep.
+        await saving;
+        if (o.checkpoint) await removeCheckpoint(o.checkpoint.file);
+        throw inputError(
+          `${o.source.label}: line ${line}: ${why}`,
+          `fix that line and run again (the ${(n - 1 - start).toLocaleString('en-US')} records before it are settled; --mode nx skips what is written), or pass --on-error continue to count bad records as failed`,
+        );
+      }
+    }
+    if (w.count >= o.windowSize) await flushWindow();
+    if (Date.now() - lastProgress > 200) {
+      lastProgress = Date.now();
+      const pct = o.source.totalBytes ? ` (${Math.round((o.source.bytesRead() / o.source.totalBytes) * 100)}%)` : '';
+      const rate = Math.round(sentItems / Math.max(0.001, (Date.now() - began) / 1000));
+      o.progress(`${o.dryRun ? 'checked' : 'warmed'} ${items.toLocaleString('en-US')} items${pct}, ${rate.toLocaleString('en-US')}/s`);
+    }
+  };
 
   try {
-    for await (const rec of o.source.records()) {
-      if (rec.n <= start) continue;
-      if (o.signal.aborted || stopError) break;
-      items = rec.n;
-      window ??= { first: rec.n, records: [], items: [], outcomes: [], done: false };
-      const idx = window.records.length;
-      window.records.push(rec);
-      let item: WarmItem | undefined;
-      let why = rec.error;
-      if (!why) {
-        const r = toItem(rec.raw ?? {}, o.defaults);
-        if ('error' in r) why = r.error;
-        else item = r;
-      }
-      window.items.push(item);
-      window.outcomes.push(item ? (o.dryRun ? 'skipped' : 'failed') : 'failed');
-      if (item) {
-        byType[item.type] = (byType[item.type] ?? 0) + 1;
-        // Reservoir sample for --verify (Algorithm R).
-        if (o.verify > 0) {
-          seenForSample++;
-          if (reservoir.length < o.verify) reservoir.push({ item, w: window, i: idx });
-          else {
-            const j = Math.floor(Math.random() * seenForSample);
-            if (j < o.verify) reservoir[j] = { item, w: window, i: idx };
-          }
-        }
-      } else {
-        recordError(rec, why ?? 'unreadable');
-        if (o.onError === 'stop') {
-          await flushWindow();
-          await Promise.all(pending);
-          advance();
-          save();
-          await saving;
-          throw inputError(
-            `${o.source.label}: line ${rec.line}: ${why}`,
-            `fix that line and run again (the ${(rec.n - 1 - start).toLocaleString('en-US')} records before it are settled; --mode nx skips what is written), or pass --on-error continue to count bad records as failed`,
-          );
+    if (o.source.chunks) {
+      let n = 0;
+      outer: for await (const c of o.source.chunks()) {
+        for (let j = 0; j < c.starts.length; j++) {
+          n++;
+          if (n <= start) continue;
+          if (o.signal.aborted || stopError) break outer;
+          const s = c.starts[j];
+          const e = c.ends[j];
+          await take(n, c.lines[j], (w, i) => (addFast(w, i, c.buf, s, e) ? undefined : addGeneral(w, i, parseNdjsonLine(c.buf.toString('utf8', s, e), n, c.lines[j]))));
         }
       }
-      if (window.records.length >= o.windowSize) await flushWindow();
-      if (Date.now() - lastProgress > 200) {
-        lastProgress = Date.now();
-        const pct = o.source.totalBytes ? ` (${Math.round((o.source.bytesRead() / o.source.totalBytes) * 100)}%)` : '';
-        const rate = Math.round((sentItems - 0) / Math.max(0.001, (Date.now() - began) / 1000));
-        o.progress(`${o.dryRun ? 'checked' : 'warmed'} ${items.toLocaleString('en-US')} items${pct}, ${rate.toLocaleString('en-US')}/s`);
+    } else {
+      for await (const rec of o.source.records()) {
+        if (rec.n <= start) continue;
+        if (o.signal.aborted || stopError) break;
+        await take(rec.n, rec.line, (w, i) => addGeneral(w, i, rec));
       }
     }
     if (!stopError) await flushWindow();
@@ -301,7 +386,7 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
   let verify: RedisWarmData['verify'] = null;
   if (o.verify > 0 && !o.dryRun) {
     o.progress(`verifying ${reservoir.length} items`);
-    verify = await verifySample(reservoir.filter((s) => s.w.outcomes[s.i] === 'written').map((s) => s.item), nodeOf, reservoir.length);
+    verify = await verifySample(reservoir.filter((x) => x.w.outcomes[x.i] === OUTCOME.written).map((x) => x.item()), nodeOf, reservoir.length);
   }
   if (o.checkpoint && !o.dryRun) {
     if (o.signal.aborted) {
@@ -314,7 +399,7 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
   }
   return {
     target: o.target.display,
-    nodes: nodes.map((n) => n.name),
+    nodes: o.dryRun ? [] : nodes.map((n) => n.name),
     source: { kind: o.source.kind, label: o.source.label },
     mode: o.mode,
     dryRun: o.dryRun,
@@ -331,6 +416,18 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
     checkpoint: o.signal.aborted && o.checkpoint ? o.checkpoint.file : null,
     verify,
     interrupted: o.signal.aborted,
+  };
+}
+
+function once<T>(f: () => T): () => T {
+  let done = false;
+  let v: T;
+  return () => {
+    if (!done) {
+      v = f();
+      done = true;
+    }
+    return v;
   };
 }
 

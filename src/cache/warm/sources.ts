@@ -3,7 +3,6 @@
 // cannot be read carries its error and line number instead of a value.
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { inputError } from '../../cli/errors.js';
@@ -26,6 +25,8 @@ export interface Source {
   totalBytes?: number;
   /** For a checkpoint: which file this was. */
   identity?: { path: string; size: number; mtimeMs: number };
+  /** NDJSON only: the lines as byte ranges, for the fast path. */
+  chunks?: () => AsyncGenerator<LineChunk>;
 }
 
 export type FileFormat = 'ndjson' | 'csv';
@@ -60,50 +61,82 @@ async function openInput(path: string, flag: string, stdin: () => Readable): Pro
   return { stream: gz ? file.pipe(createGunzip()) : file, file, identity: { path, size: st.size, mtimeMs: st.mtimeMs } };
 }
 
+/** Lines of an NDJSON input as byte ranges of one buffer: no line is decoded unless the general path needs it. */
+export interface LineChunk {
+  buf: Buffer;
+  starts: number[];
+  ends: number[];
+  lines: number[];
+}
+
 export async function ndjsonSource(path: string, flag: string, stdin: () => Readable): Promise<Source> {
   const { stream, file, identity } = await openInput(path, flag, stdin);
+  async function* chunks(): AsyncGenerator<LineChunk> {
+    let carry: Buffer | undefined;
+    let line = 0;
+    const split = (buf: Buffer, final: boolean): LineChunk => {
+      const c: LineChunk = { buf, starts: [], ends: [], lines: [] };
+      let s = 0;
+      for (;;) {
+        let nl = buf.indexOf(10, s);
+        if (nl < 0) {
+          if (!final) break;
+          nl = buf.length;
+          if (s >= nl) break;
+        }
+        line++;
+        let e = nl;
+        if (e > s && buf[e - 1] === 13) e--;
+        // Blank lines are not records.
+        let k = s;
+        while (k < e && (buf[k] === 32 || buf[k] === 9)) k++;
+        if (k < e) {
+          c.starts.push(s);
+          c.ends.push(e);
+          c.lines.push(line);
+        }
+        s = nl + 1;
+        if (s >= buf.length) break;
+      }
+      carry = final || s >= buf.length ? undefined : buf.subarray(s);
+      return c;
+    };
+    try {
+      for await (const chunk of stream) {
+        const buf = carry ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+        yield split(buf, false);
+      }
+    } catch (e) {
+      throw inputError(`${flag} ${path}: cannot read after line ${line} (${(e as Error).message})`, 'check that the file is complete (a gzip file cut short cannot be read to the end)');
+    }
+    if (carry) yield split(carry, true);
+  }
   return {
     kind: 'ndjson',
     label: path === '-' ? 'stdin (NDJSON)' : path,
     identity,
     totalBytes: identity?.size,
     bytesRead: () => file?.bytesRead ?? 0,
+    chunks,
     async *records() {
-      let rest = '';
-      let line = 0;
       let n = 0;
-      const decoder = new StringDecoder('utf8');
-      const one = (text: string): SourceRecord | undefined => {
-        line++;
-        const t = text.endsWith('\r') ? text.slice(0, -1) : text;
-        if (!t.trim()) return undefined;
-        n++;
-        try {
-          return { n, line, raw: JSON.parse(t) as RawRecord };
-        } catch (e) {
-          return { n, line, error: `not JSON (${(e as Error).message.replace(/^Unexpected token/, 'unexpected token').slice(0, 80)})` };
+      for await (const c of chunks()) {
+        for (let i = 0; i < c.starts.length; i++) {
+          n++;
+          yield parseNdjsonLine(c.buf.toString('utf8', c.starts[i], c.ends[i]), n, c.lines[i]);
         }
-      };
-      try {
-        for await (const chunk of stream) {
-          const text = rest + decoder.write(chunk as Buffer);
-          let start = 0;
-          for (;;) {
-            const nl = text.indexOf('\n', start);
-            if (nl < 0) break;
-            const r = one(text.slice(start, nl));
-            start = nl + 1;
-            if (r) yield r;
-          }
-          rest = text.slice(start);
-        }
-      } catch (e) {
-        throw inputError(`${flag} ${path}: cannot read after line ${line} (${(e as Error).message})`, 'check that the file is complete (a gzip file cut short cannot be read to the end)');
       }
-      const last = one(rest + decoder.end());
-      if (last) yield last;
     },
   };
+}
+
+/** The general path for one NDJSON line: JSON.parse, with the error in words. */
+export function parseNdjsonLine(text: string, n: number, line: number): SourceRecord {
+  try {
+    return { n, line, raw: JSON.parse(text) as RawRecord };
+  } catch (e) {
+    return { n, line, error: `not JSON (${(e as Error).message.replace(/^Unexpected token/, 'unexpected token').slice(0, 80)})` };
+  }
 }
 
 export async function csvSource(path: string, flag: string, stdin: () => Readable): Promise<Source> {

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { jittered, outcomeOf, toItem, unitHash, writeArgs } from '../../../src/cache/warm/items.js';
 import { compare } from '../../../src/cache/warm/redis-run.js';
-import { encodeCommand, ReplyError, ReplyParser, respOf, type Reply } from '../../../src/connectors/redis-pipe.js';
+import { encodeCommand, ReplyError, ReplyParser, type Reply } from '../../../src/connectors/redis-pipe.js';
+import { RespWriter } from '../../../src/cache/warm/resp-writer.js';
 import { fileFormatOf } from '../../../src/cache/warm/sources.js';
 
 const d = { type: 'string' as const, jitter: 0 };
@@ -75,7 +76,12 @@ describe('write commands', () => {
 
 describe('RESP', () => {
   it('encodes commands as text and as buffers, counting UTF-8 bytes', () => {
-    expect(respOf(['SET', 'ключ', 'v'])).toBe('*3\r\n$3\r\nSET\r\n$8\r\nключ\r\n$1\r\nv\r\n');
+    const w = new RespWriter(8);
+    w.command(['SET', 'ключ', 'v']);
+    w.array(2);
+    w.bulkBytes(Buffer.from('xxGETxx'), 2, 5);
+    w.bulkInt(1234567);
+    expect(w.take().toString('utf8')).toBe('*3\r\n$3\r\nSET\r\n$8\r\nключ\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$7\r\n1234567\r\n');
     expect(encodeCommand(['GET', Buffer.from([0xff])]).toString('latin1')).toBe('*2\r\n$3\r\nGET\r\n$1\r\n\xff\r\n');
   });
 
