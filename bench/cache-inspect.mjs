@@ -18,17 +18,13 @@
 // Needs a build first (and redis-server, redis-cli 7 on PATH):
 //   npm run build && node bench/cache-inspect.mjs [--keys 1000000] [--seed 1] [--runs 2] [--pin 0,1|none] [--only redis-cli] [--bin FILE] [--json]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect as tcpConnect, createServer } from 'node:net';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { canPin, cliArgs, commands, missingTools, mulberry32, parsePin, redisBench, redisVersion as serverVersion, resp } from './lib/redis-bench.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
+const { opt, has } = cliArgs();
 const totalKeys = Number(opt('--keys', 1_000_000));
 const seed = Number(opt('--seed', 1));
 const runsEach = Number(opt('--runs', 2));
@@ -37,37 +33,24 @@ const runsEach = Number(opt('--runs', 2));
 // and a pipelined MEMORY USAGE per page) and runs ≈ 5× faster when the scheduler happens to put it on the
 // server's CPU (no cross-CPU wake-up per round trip), which it does more often on a busy machine. Separate
 // CPUs give every run the same placement, and are what a client on another host sees. --pin none: scheduler.
-const canPin = os.cpus().length >= 2 && spawnSync('taskset', ['--version']).status === 0;
-const pinArg = opt('--pin', canPin ? '0,1' : 'none');
-const pin = pinArg === 'none' ? undefined : pinArg.split(',').map(Number);
+const pinArg = opt('--pin', canPin() ? '0,1' : 'none');
 const cliOnly = opt('--only') === 'redis-cli';
-const asJson = args.includes('--json');
+const asJson = has('--json');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.resolve(opt('--bin', path.join(root, 'bin/perfkit.js'))); // another build's bin/perfkit.js
-const say = (line) => (asJson ? process.stderr : process.stdout).write(`${line}\n`);
 const fail = (code, msg) => {
   console.error(`bench/cache-inspect: ${msg}`);
-  process.exit(code); // the 'exit' handler below SIGKILLs the server if it still runs
-};
-/** Like fail, once the server runs: stop it (SIGTERM, wait) first. */
-let interrupted = false;
-const abort = async (code, msg) => {
-  if (interrupted) return new Promise(() => {}); // the signal handler is stopping everything and exits
-  console.error(`bench/cache-inspect: ${msg}`);
-  await stopServer().catch(() => {});
-  process.exit(code);
+  process.exit(code); // once the bench below exists, its 'exit' handler SIGKILLs the server if it still runs
 };
 
 if (!Number.isInteger(totalKeys) || totalKeys < 1000) fail(2, '--keys needs an integer ≥ 1000');
 if (!Number.isInteger(seed)) fail(2, '--seed needs an integer');
 if (!Number.isInteger(runsEach) || runsEach < 1) fail(2, '--runs needs a positive integer');
-if (pin && (pin.length !== 2 || !pin.every((c) => Number.isInteger(c) && c >= 0 && c < os.cpus().length))) fail(2, `--pin needs two CPU numbers below ${os.cpus().length}, as in --pin 0,1, or none`);
-if (pin && spawnSync('taskset', ['--version']).status !== 0) fail(2, '--pin needs taskset (util-linux)');
-const pinned = (cpu, argv) => (pin ? ['taskset', '-c', String(cpu), ...argv] : argv); // taskset execs: the PID stays the command's
-for (const tool of ['redis-server', 'redis-cli']) {
-  if (spawnSync(tool, ['--version'], { encoding: 'utf8' }).status !== 0) fail(2, `${tool} is not on PATH (apt-get install redis-server)`);
-}
+const pinParsed = parsePin(pinArg);
+if (pinParsed.error) fail(2, pinParsed.error);
+const pin = pinParsed.pin;
+for (const tool of missingTools(['redis-server', 'redis-cli'])) fail(2, `${tool} is not on PATH (apt-get install redis-server)`);
 if (!cliOnly) {
   if (!existsSync(bin)) fail(2, `${bin} is missing`);
   if (!opt('--bin') && !existsSync(path.join(root, 'dist/cli/main.js'))) fail(2, 'dist/ is missing; run `npm run build` first (or pass --only redis-cli)');
@@ -78,148 +61,11 @@ if (!cliOnly) {
   }
 }
 
-// ---- the throwaway server ---------------------------------------------------------------------------
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'perfkit-bench-redis-'));
-let server; // { child, port }
-const helpers = new Set(); // redis-cli and perfkit processes we spawned and that still run
-const track = (child) => {
-  helpers.add(child);
-  child.once('exit', () => helpers.delete(child));
-  return child;
-};
-const serverAlive = () => server && server.child.exitCode === null && server.child.signalCode === null;
-process.on('exit', () => {
-  // last resort (fail() or a crash): SIGKILL only the PIDs we started
-  for (const p of [...helpers, ...(serverAlive() ? [server.child] : [])]) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  rmSync(tmp, { recursive: true, force: true });
-});
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, async () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\nbench/cache-inspect: ${sig}, stopping redis-server (pid ${server?.child.pid ?? '-'})`);
-    for (const c of helpers) c.kill('SIGTERM');
-    await stopServer().catch(() => {});
-    process.exit(130);
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-function resp(cmd) {
-  let s = `*${cmd.length}\r\n`;
-  for (const a of cmd) {
-    const v = String(a);
-    s += `$${Buffer.byteLength(v)}\r\n${v}\r\n`;
-  }
-  return s;
-}
-
-/** One simple, error, integer or bulk reply at `at` (enough for PING, DBSIZE, INFO, MEMORY USAGE, TYPE). */
-function parseReply(buf, at) {
-  const eol = buf.indexOf('\r\n', at);
-  if (eol < 0) return undefined;
-  const head = buf.toString('utf8', at + 1, eol);
-  const t = String.fromCharCode(buf[at]);
-  if (t === '+') return { value: head, end: eol + 2 };
-  if (t === '-') return { value: new Error(head), end: eol + 2 };
-  if (t === ':') return { value: Number(head), end: eol + 2 };
-  if (t === '$') {
-    const n = Number(head);
-    if (n < 0) return { value: null, end: eol + 2 };
-    if (buf.length < eol + 4 + n) return undefined;
-    return { value: buf.toString('utf8', eol + 2, eol + 2 + n), end: eol + 4 + n };
-  }
-  return { value: new Error(`unexpected reply ${JSON.stringify(buf.toString('utf8', at, at + 20))}`), end: buf.length };
-}
-
-/** Sends commands on one raw socket; resolves with one reply each. */
-function commands(port, cmds, timeoutMs = 10_000) {
-  return new Promise((resolve, reject) => {
-    const sock = tcpConnect({ host: '127.0.0.1', port });
-    let buf = Buffer.alloc(0);
-    const replies = [];
-    const done = (err) => {
-      clearTimeout(timer);
-      sock.destroy();
-      if (err) reject(err);
-      else resolve(replies);
-    };
-    const timer = setTimeout(() => done(new Error(`no reply from 127.0.0.1:${port} within ${timeoutMs} ms`)), timeoutMs);
-    sock.on('connect', () => sock.write(cmds.map(resp).join('')));
-    sock.on('error', done);
-    sock.on('close', () => done(new Error(`127.0.0.1:${port} closed the connection`)));
-    sock.on('data', (d) => {
-      buf = Buffer.concat([buf, d]);
-      let at = 0;
-      for (let r = parseReply(buf, at); r; r = parseReply(buf, at)) {
-        replies.push(r.value);
-        at = r.end;
-        if (replies.length === cmds.length) return done();
-      }
-      buf = buf.subarray(at);
-    });
-  });
-}
-
-async function startServer() {
-  const log = path.join(tmp, 'redis.log');
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const port = await freePort();
-    if (port === 6379) continue;
-    const [cmd0, ...rest] = pinned(pin?.[0], ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp, '--logfile', log, '--daemonize', 'no']);
-    const child = spawn(cmd0, rest, { stdio: 'ignore' });
-    server = { child, port };
-    const deadline = Date.now() + 15_000;
-    while (serverAlive() && Date.now() < deadline) {
-      const up = await commands(port, [['PING']], 1_000).then((r) => r[0] === 'PONG', () => false);
-      if (up && serverAlive()) return server;
-      await sleep(25);
-    }
-    const tail = existsSync(log) ? readFileSync(log, 'utf8').trimEnd().split('\n').slice(-10).join('\n') : '';
-    if (serverAlive()) {
-      server.child.kill('SIGKILL');
-      throw new Error(`redis-server on port ${port} did not answer PING within 15 s\n${tail}`);
-    }
-    if (!/Address already in use/.test(tail)) throw new Error(`redis-server on port ${port} exited (${child.exitCode ?? child.signalCode})\n${tail}`);
-  }
-  throw new Error('no free loopback port for redis-server after 8 attempts');
-}
-
-async function stopServer() {
-  if (!serverAlive()) return;
-  const { child } = server;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  if (await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)])) return;
-  child.kill('SIGKILL');
-  await exited;
-}
+// ---- the throwaway server (bench/lib/redis-bench.mjs: own port, stopped by its PID, temp dir removed) ----
+const bench = redisBench({ name: 'cache-inspect', pin, asJson });
+const { say, abort, track, run, startServer, stopServer } = bench;
 
 // ---- the data set -----------------------------------------------------------------------------------
-function mulberry32(a) {
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(seed);
 const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1)); // inclusive
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -404,54 +250,6 @@ async function load(port, keys) {
 }
 
 // ---- the tools --------------------------------------------------------------------------------------
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-const TICK = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
-/** CPU seconds (user + system) the redis-server process has used so far. */
-function serverCpuS() {
-  try {
-    const stat = readFileSync(`/proc/${server.child.pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICK;
-  } catch {
-    return NaN;
-  }
-}
-/** Busy CPU seconds of the whole machine so far (all CPUs; steal counts as busy: the host ran something else). */
-function machineBusyS() {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = f;
-  return (user + nice + system + irq + softirq + steal) / TICK;
-}
-let seq = 0;
-/** Runs argv (under /usr/bin/time when there is one, for its CPU time and peak RSS) and times it. */
-function run(argv, okCodes = [0]) {
-  const timeFile = path.join(tmp, `time-${++seq}`);
-  const full = pinned(pin?.[1], TIME ? [TIME, '-f', '%U %S %M', '-o', timeFile, ...argv] : argv);
-  return new Promise((resolve, reject) => {
-    const cpu0 = serverCpuS();
-    const busy0 = machineBusyS();
-    const t0 = performance.now();
-    const child = track(spawn(full[0], full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] }));
-    const out = [];
-    let err = '';
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const wallS = (performance.now() - t0) / 1000;
-      const serverCpu = serverCpuS() - cpu0;
-      const busy = machineBusyS() - busy0;
-      const stdout = Buffer.concat(out).toString('utf8');
-      const tv = TIME && existsSync(timeFile) ? readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number) : [];
-      const cpuS = tv.length === 3 ? tv[0] + tv[1] : NaN;
-      // what the rest of the machine used meanwhile (other processes, or the host through steal time)
-      const otherCpuS = Math.max(0, busy - serverCpu - (Number.isNaN(cpuS) ? 0 : cpuS));
-      if (!okCodes.includes(code)) reject(new Error(`${argv.join(' ')} exited ${code ?? signal}\n${(err || stdout).trim().split('\n').slice(-15).join('\n')}`));
-      else resolve({ wallS, stdout, stderr: err, code, cpuS, peakRssMb: tv.length === 3 ? tv[2] / 1024 : NaN, serverCpuS: serverCpu, otherCpuS });
-    });
-  });
-}
-
 /** Undoes redis-cli's sdscatrepr quoting ("…" with \\, \", \n, \r, \t, \a, \b and \xHH escapes). */
 function unrepr(q) {
   const body = q.replace(/^"|"$/g, '');
@@ -478,7 +276,7 @@ async function runRedisCli(port) {
 async function runPerfkit(port) {
   // exit 1 only means a finding or a budget failed; the report is still complete
   const argv = [process.execPath, bin, 'cache', 'inspect', '--redis', `redis://127.0.0.1:${port}`, '--format', 'json', '--top', '10'];
-  const r = await run(argv, [0, 1]);
+  const r = await run(argv, { okCodes: [0, 1] });
   let doc;
   try {
     doc = JSON.parse(r.stdout);
@@ -497,9 +295,9 @@ const r2 = (x) => Math.round(x * 100) / 100;
 const mb = (b) => `${r2(b / 1024 / 1024)} MB`;
 
 await startServer().catch((e) => fail(3, e.message));
-const { port } = server;
-const redisVersion = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.match(/v=(\S+)/)?.[1] ?? '?';
-say(`bench/cache-inspect: redis-server ${redisVersion} pid ${server.child.pid} on 127.0.0.1:${port}; loading ${totalKeys} keys (seed ${seed}) with redis-cli --pipe …`);
+const { port } = bench.server;
+const redisVersion = serverVersion();
+say(`bench/cache-inspect: redis-server ${redisVersion} pid ${bench.server.child.pid} on 127.0.0.1:${port}; loading ${totalKeys} keys (seed ${seed}) with redis-cli --pipe …`);
 const loadStart = performance.now();
 const loaded = await load(port, totalKeys).catch((e) => abort(3, e.message));
 const loadS = (performance.now() - loadStart) / 1000;
