@@ -268,7 +268,9 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
 
   // The fast path: a string item whose key and value are copied as bytes (see ndjson-fast.ts).
   const scan = newScan();
-  const modeArg = o.mode === 'set' ? undefined : o.mode.toUpperCase();
+  const modeArg = o.mode === 'set' ? undefined : Buffer.from(o.mode.toUpperCase());
+  const SET = Buffer.from('SET');
+  const PX = Buffer.from('PX');
   const addFast = (w: Window, i: number, b: Buffer, s: number, e: number): boolean => {
     if (o.defaults.type !== 'string' || !scanLine(b, s, e, scan)) return false;
     const k = scan.key;
@@ -299,29 +301,31 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
     const g = group(w, single ? nodes[0] : nodeOf(b.toString('utf8', ks, ke)));
     const wr = g.writer;
     wr.array(3 + (modeArg ? 1 : 0) + (ttlMs !== undefined ? 2 : 0));
-    wr.bulk('SET');
+    wr.bulkConst(SET);
     wr.bulkBytes(b, ks, ke);
     if (unescaped) wr.bulkBytes(unescaped.buf, 0, unescaped.len);
     else wr.bulkBytes(b, vs, ve);
-    if (modeArg) wr.bulk(modeArg);
+    if (modeArg) wr.bulkConst(modeArg);
     if (ttlMs !== undefined) {
-      wr.bulk('PX');
+      wr.bulkConst(PX);
       wr.bulkInt(ttlMs);
     }
     g.idx.push(i);
     return true;
   };
 
-  /** One record: into the window, counted, maybe stopping the run. */
-  const take = async (n: number, line: number, add: (w: Window, i: number) => string | undefined) => {
+  /** The window the next record goes into, and its slot. Synchronous: no promise per record. */
+  const slot = (n: number, line: number): number => {
     items = n;
     window ??= newWindow(n);
-    const w = window;
-    const i = w.count++;
-    w.lines.push(line);
-    const why = add(w, i);
+    window.lines.push(line);
+    return window.count++;
+  };
+  /** After a record: count a failure, stop on it (--on-error stop), flush a full window, show progress. */
+  const after = async (n: number, line: number, why: string | undefined) => {
+    const w = window!;
     if (why !== undefined) {
-      w.outcomes[i] = OUTCOME.failed;
+      w.outcomes[w.count - 1] = OUTCOME.failed;
       recordError(line, n, why);
       if (o.onError === 'stop') {
         await flushWindow();
@@ -336,12 +340,14 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
         );
       }
     }
-    if (w.count >= o.windowSize) await flushWindow();
-    if (Date.now() - lastProgress > 200) {
-      lastProgress = Date.now();
-      const pct = o.source.totalBytes ? ` (${Math.round((o.source.bytesRead() / o.source.totalBytes) * 100)}%)` : '';
-      const rate = Math.round(sentItems / Math.max(0.001, (Date.now() - began) / 1000));
-      o.progress(`${o.dryRun ? 'checked' : 'warmed'} ${items.toLocaleString('en-US')} items${pct}, ${rate.toLocaleString('en-US')}/s`);
+    if (w.count >= o.windowSize) {
+      await flushWindow();
+      if (Date.now() - lastProgress > 200) {
+        lastProgress = Date.now();
+        const pct = o.source.totalBytes ? ` (${Math.round((o.source.bytesRead() / o.source.totalBytes) * 100)}%)` : '';
+        const rate = Math.round(sentItems / Math.max(0.001, (Date.now() - began) / 1000));
+        o.progress(`${o.dryRun ? 'checked' : 'warmed'} ${items.toLocaleString('en-US')} items${pct}, ${rate.toLocaleString('en-US')}/s`);
+      }
     }
   };
 
@@ -349,20 +355,25 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
     if (o.source.chunks) {
       let n = 0;
       outer: for await (const c of o.source.chunks()) {
-        for (let j = 0; j < c.starts.length; j++) {
+        const { buf, starts, ends, lines } = c;
+        for (let j = 0; j < starts.length; j++) {
           n++;
           if (n <= start) continue;
           if (o.signal.aborted || stopError) break outer;
-          const s = c.starts[j];
-          const e = c.ends[j];
-          await take(n, c.lines[j], (w, i) => (addFast(w, i, c.buf, s, e) ? undefined : addGeneral(w, i, parseNdjsonLine(c.buf.toString('utf8', s, e), n, c.lines[j]))));
+          const i = slot(n, lines[j]);
+          const w = window!;
+          let why: string | undefined;
+          if (!addFast(w, i, buf, starts[j], ends[j])) why = addGeneral(w, i, parseNdjsonLine(buf.toString('utf8', starts[j], ends[j]), n, lines[j]));
+          // Only a failure or a full window needs the asynchronous part.
+          if (why !== undefined || w.count >= o.windowSize) await after(n, lines[j], why);
         }
       }
     } else {
       for await (const rec of o.source.records()) {
         if (rec.n <= start) continue;
         if (o.signal.aborted || stopError) break;
-        await take(rec.n, rec.line, (w, i) => addGeneral(w, i, rec));
+        const i = slot(rec.n, rec.line);
+        await after(rec.n, rec.line, addGeneral(window!, i, rec));
       }
     }
     if (!stopError) await flushWindow();

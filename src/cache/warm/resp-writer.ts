@@ -84,6 +84,11 @@ export class RespWriter {
     this.buf[this.at++] = CRLF1;
   }
 
+  /** A bulk string of ASCII bytes prepared once (a command name, a flag). */
+  bulkConst(b: Buffer): void {
+    this.bulkBytes(b, 0, b.length);
+  }
+
   /** A whole command of text arguments. */
   command(args: readonly string[]): void {
     this.array(args.length);

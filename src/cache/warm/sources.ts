@@ -103,7 +103,20 @@ export async function ndjsonSource(path: string, flag: string, stdin: () => Read
     };
     try {
       for await (const chunk of stream) {
-        const buf = carry ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+        let buf = chunk as Buffer;
+        if (carry) {
+          // Only the line that straddles the two chunks is copied, not the whole chunk.
+          const nl = buf.indexOf(10);
+          if (nl < 0) {
+            carry = Buffer.concat([carry, buf]);
+            continue;
+          }
+          const joined = Buffer.concat([carry, buf.subarray(0, nl + 1)]);
+          carry = undefined;
+          yield split(joined, false);
+          buf = buf.subarray(nl + 1);
+          if (!buf.length) continue;
+        }
         yield split(buf, false);
       }
     } catch (e) {
