@@ -7,14 +7,15 @@
 # Tests read PERFKIT_TEST_PG_URL (default postgres://perfkit:perfkit@127.0.0.1:5432/perfkit_test) and
 # PERFKIT_TEST_REDIS_URL (default redis://127.0.0.1:6379); see test/helpers/services.ts.
 # Varnish is only installed: the HTTP cache-warm tests start their own varnishd on free ports
-# (test/helpers/varnish.ts).
+# (test/helpers/varnish.ts). nginx with ngx_cache_purge likewise: the cdn purge tests start their own
+# nginx on free ports with a conf in a temp dir (test/helpers/nginx.ts).
 #
 # Adding a service: write `pkgs_<name>` (echo its Debian packages) and `setup_<name>` (start it if it
 # does not answer), then add <name> to SERVICES.
 set -Eeuo pipefail
 trap 'echo "setup-services: failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
-SERVICES=(postgres redis varnish)
+SERVICES=(postgres redis varnish nginx)
 
 PG_VERSION=${PG_VERSION:-15}
 PG_CLUSTER=${PG_CLUSTER:-main}
@@ -46,6 +47,8 @@ pkgs_postgres() { echo "postgresql-$PG_VERSION postgresql-contrib postgresql-$PG
 pkgs_redis() { echo "redis-server redis-tools"; }
 # varnishd compiles VCL with cc: the package depends on gcc and libc6-dev, so --no-install-recommends is enough.
 pkgs_varnish() { echo "varnish"; }
+# nginx-light/-core would do too; the purge module is FRiCKLE ngx_cache_purge 2.3 (Debian 1:2.3-4).
+pkgs_nginx() { echo "nginx libnginx-mod-http-cache-purge"; }
 
 ensure_packages() {
   local wanted=() missing=() p s
@@ -213,6 +216,18 @@ setup_varnish() {
   local v
   v=$(PATH="$PATH:/usr/sbin" varnishd -V 2>&1 | head -1)
   step varnish binary "ok: ${v:-varnishd}"
+}
+
+# ---------------------------------------------------------------- nginx
+# Nothing to start: each test runs its own nginx (-p <tmp dir> -c <tmp conf>, 127.0.0.1:<free port>) and
+# loads the purge module itself. An nginx the package may have started on :80 is left alone.
+NGINX_PURGE_MODULE=/usr/lib/nginx/modules/ngx_http_cache_purge_module.so
+setup_nginx() {
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || die nginx binary "nginx not found after installing the nginx package"
+  [ -f "$NGINX_PURGE_MODULE" ] || die nginx purge-module "$NGINX_PURGE_MODULE missing (package libnginx-mod-http-cache-purge)"
+  local v
+  v=$(PATH="$PATH:/usr/sbin" nginx -v 2>&1 | head -1)
+  step nginx binary "ok: ${v#nginx version: }, purge module $NGINX_PURGE_MODULE"
 }
 
 # ---------------------------------------------------------------- main

@@ -1,5 +1,6 @@
 // What a command module receives, and what it gives back. Commands never print a result or exit.
 import type { Io } from './io.js';
+import type { PerfkitError } from './errors.js';
 import type { Settings } from '../config/load.js';
 import type { CommandResult, View } from '../report/model.js';
 
@@ -27,6 +28,9 @@ export interface CommandContext<O = Record<string, unknown>> {
 export interface CommandOutcome<D = unknown> {
   result: CommandResult<D>;
   view?: View<D>;
+  /** A failure that still has a report (a purge whose batches failed): main prints the report, then this
+   *  error's one line on stderr, and exits with this error's code instead of the report's. */
+  failure?: PerfkitError;
 }
 
 export type CommandModule = { run(ctx: CommandContext): Promise<CommandOutcome<unknown>> };

@@ -85,6 +85,7 @@ async function execute(sel: Selection, settings: Settings, io: Io, secrets: Set<
   const report = buildReport(outcome.result, { startedAt, io, settings, thresholds, secrets });
   await writeReport(report, outcome.view, io, settings);
   if (controller.signal.aborted) return ExitCode.interrupted;
+  if (outcome.failure) return reportError(outcome.failure, io, settings.verbose, secrets);
   return report.status === 'fail' ? ExitCode.failed : ExitCode.ok;
 }
 

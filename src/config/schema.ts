@@ -57,6 +57,25 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    cdn: z
+      .object({
+        provider: z.enum(['cloudfront', 'cloudflare', 'fastly', 'akamai', 'varnish', 'nginx']).optional(),
+        baseUrl: z.string().optional(),
+        cloudfront: z.object({ distributionId: z.string().optional(), endpoint: z.string().optional() }).strict().optional(),
+        cloudflare: z.object({ zone: z.string().optional(), endpoint: z.string().optional(), maxPerRequest: z.number().int().positive().optional() }).strict().optional(),
+        fastly: z.object({ serviceId: z.string().optional(), endpoint: z.string().optional(), soft: z.boolean().optional() }).strict().optional(),
+        akamai: z
+          .object({ edgerc: z.string().optional(), section: z.string().optional(), network: z.enum(['production', 'staging']).optional(), endpoint: z.string().optional() })
+          .strict()
+          .optional(),
+        varnish: z
+          .object({ server: z.string().optional(), purgeMethod: z.string().optional(), banMethod: z.string().optional(), banHeader: z.string().optional() })
+          .strict()
+          .optional(),
+        nginx: z.object({ server: z.string().optional(), purgeLocation: z.string().optional(), purgeMethod: z.string().optional() }).strict().optional(),
+      })
+      .strict()
+      .optional(),
     explain: z
       .object({
         thresholds: z.record(z.string(), z.number()).optional(),

@@ -9,7 +9,8 @@
 //
 // startVarnish(): varnishd in the foreground (-F) with its own working directory (-n), on a free
 // 127.0.0.1 port, malloc storage, and a VCL that sets X-Cache: HIT|MISS from obj.hits in vcl_deliver,
-// except on paths holding /age/, where X-Cache and X-Varnish are left out so that only Age tells. By default it runs
+// except on paths holding /age/, where X-Cache and X-Varnish are left out so that only Age tells (or the
+// test's own VCL: opts.vcl, e.g. the cdn purge tests' PURGE/BAN ACL). By default it runs
 // with http_gzip_support=off, so that Varnish keeps Accept-Encoding as sent and every encoding is its
 // own object (with it on, Varnish fetches and stores one gzipped object per URL and serves every
 // Accept-Encoding from it, gunzipping for clients without gzip: gzip, br and identity share one object).
@@ -121,7 +122,14 @@ export interface VarnishOptions {
   backendPort: number;
   /** Varnish's own gzip handling (one gzipped object serves every Accept-Encoding); default false */
   gzipSupport?: boolean;
+  /** A VCL of the test's own instead of the default one (the purge tests: PURGE/BAN with an ACL). It gets
+   *  the origin's port, and must answer `GET ${READY_PATH}` with synth(200): that is how startVarnish
+   *  knows it is up. */
+  vcl?: (backendPort: number) => string;
 }
+
+/** The path startVarnish polls until Varnish answers it with 200. */
+export const READY_PATH = '/__perfkit_ready';
 
 export interface Varnish {
   port: number;
@@ -139,7 +147,7 @@ const live = new Set<Live>();
 let hooksInstalled = false;
 
 /** PIDs whose parent is `pid` (varnishd's cache child), read from /proc. */
-function childrenOf(pid: number): number[] {
+export function childrenOf(pid: number): number[] {
   const out: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -190,7 +198,7 @@ function vcl(backendPort: number): string {
   return `vcl 4.1;
 backend origin { .host = "${HOST}"; .port = "${backendPort}"; }
 sub vcl_recv {
-  if (req.url == "/__perfkit_ready") { return (synth(200, "ready")); }
+  if (req.url == "${READY_PATH}") { return (synth(200, "ready")); }
 }
 sub vcl_deliver {
   if (req.url ~ "/age/") {
@@ -213,7 +221,7 @@ function varnishdPath(): string {
 
 function ready(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ host: HOST, port, path: '/__perfkit_ready', timeout: 1_000, agent: false }, (res) => {
+    const req = http.get({ host: HOST, port, path: READY_PATH, timeout: 1_000, agent: false }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode === 200 && /varnish/i.test(String(res.headers.server ?? '') + String(res.headers['x-varnish'] ?? 'x'))));
     });
@@ -240,7 +248,7 @@ export async function startVarnish(opts: VarnishOptions): Promise<Varnish> {
   // varnishd drops root for its own users (varnish, vcache) before it reads the VCL: let them in.
   chmodSync(dir, 0o755);
   const vclFile = path.join(dir, 'perfkit.vcl');
-  writeFileSync(vclFile, vcl(opts.backendPort), { mode: 0o644 });
+  writeFileSync(vclFile, (opts.vcl ?? vcl)(opts.backendPort), { mode: 0o644 });
   let lastLog = '';
   for (let attempt = 0; attempt < 6; attempt++) {
     const port = await freePort();
