@@ -305,6 +305,22 @@ describe('cache inspect on a 3-master Redis Cluster', () => {
   }, 60_000);
 });
 
+/** Waits until perfkit's connection is scanning (its last command SCAN or the page script), not merely
+ *  started: the faults below must hit mid-scan however slow the machine is. */
+async function scanning(url: string): Promise<void> {
+  const c = new Redis(url);
+  try {
+    for (let i = 0; i < 400; i++) {
+      const list = String(await c.call('CLIENT', 'LIST'));
+      if (/name=perfkit .*cmd=(scan|evalsha|eval)\b/.test(list)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('perfkit never started scanning');
+  } finally {
+    c.disconnect();
+  }
+}
+
 describe('cache inspect faults', () => {
   it('a server restarted mid-scan: exit 3 with the cursor to resume, and the resume works', async () => {
     const server = await startRedis({ args: ['--enable-debug-command', 'local'] });
@@ -313,7 +329,7 @@ describe('cache inspect faults', () => {
       await client.call('DEBUG', 'POPULATE', '400000', 'item', '10');
       client.disconnect();
       const run = runCli(['cache', 'inspect', '--redis', server.url, '--count', '10', '--format', 'json'], { timeoutMs: 120_000 });
-      await new Promise((r) => setTimeout(r, 1_500));
+      await scanning(server.url);
       await server.restart();
       const r = await run;
       expect(r.code).toBe(3);
@@ -344,7 +360,7 @@ describe('cache inspect faults', () => {
       let stdout = '';
       child.stdout.on('data', (d) => (stdout += d));
       const code = new Promise<number | null>((resolve) => child.on('close', resolve));
-      await new Promise((r) => setTimeout(r, 1_000));
+      await scanning(server.url);
       child.kill('SIGINT');
       expect(await code).toBe(130);
       const rep = parseReport(stdout);

@@ -148,7 +148,9 @@ describe('cache warm into Redis', () => {
     const src = file('drop.ndjson', ndjson(Array.from({ length: 40_000 }, (_, i) => ({ key: `d:${i}`, value: `v${i}` }))));
     const killer = new Redis(server.url);
     const run = warm(['--from', src, '--redis', server.url, '--rate', '20000', '--no-checkpoint']);
-    await new Promise((r) => setTimeout(r, 700));
+    // Drop the connection once perfkit is writing (its connection is named perfkit-warm).
+    for (let i = 0; i < 400 && !/name=perfkit-warm/.test(String(await killer.call('CLIENT', 'LIST'))); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
     await killer.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
     killer.disconnect();
     const r = await run;
@@ -229,7 +231,8 @@ describe('cache warm: a server killed mid-warm, then --resume', () => {
     let redis = await durableRedis(port, dataDir);
     try {
       const run = warm(['--from', src, '--redis', url, '--rate', '8000', '--retries', '1', '--checkpoint', cp]);
-      await new Promise((r) => setTimeout(r, 1_800));
+      // Mid-warm: once the first window has settled (the checkpoint exists), however slow the machine is.
+      for (let i = 0; i < 400 && !existsSync(cp); i++) await new Promise((r) => setTimeout(r, 50));
       redis.kill('SIGKILL');
       const r = await run;
       expect(r.code).toBe(3);

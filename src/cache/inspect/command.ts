@@ -6,6 +6,7 @@ import { inputError, runtimeError, usageError } from '../../cli/errors.js';
 import type { RedisTarget } from '../../connectors/redis.js';
 import type { Summary } from '../../report/model.js';
 import { numberFlag } from '../../util/flags.js';
+import { sleep } from '../../util/retry.js';
 import { formatNumber, formatMs, parseDuration } from '../../util/units.js';
 import { KeyspaceAggregate, type KeyspaceResult } from './aggregate.js';
 import { compareSnapshots, type Comparison, type Snapshot } from './compare.js';
@@ -413,15 +414,4 @@ async function loadSnapshot(file: string, cwd: string): Promise<Snapshot> {
   return { savedAt: doc.savedAt, summary: doc.summary ?? {}, namespaces: doc.data.namespaces as Snapshot['namespaces'], bigKeys: (doc.data.bigKeys as Snapshot['bigKeys']) ?? [] };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 

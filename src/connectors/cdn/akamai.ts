@@ -2,6 +2,8 @@
 // on production or staging. Requests are signed with EdgeGrid by the official akamai-edgegrid library (loaded
 // on the first send) from an .edgerc section; bodies are chunked under the API's 50,000-byte limit. v3 has no
 // status endpoint: waitFor waits the largest estimatedSeconds the API gave.
+import { fullUrl } from './common.js';
+import { retryAfterMs } from '../../util/retry.js';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -160,15 +162,8 @@ export function normalizeAkamai(items: PurgeItem[]): { items: PurgeItem[]; rejec
 function check(item: PurgeItem): PurgeItem | string {
   switch (item.kind) {
     case 'url': {
-      let u: URL;
-      try {
-        u = new URL(item.value);
-      } catch {
-        return FULL_URLS;
-      }
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') return FULL_URLS;
-      u.hash = '';
-      return { kind: 'url', value: u.href };
+      const url = fullUrl(item.value);
+      return url ? { kind: 'url', value: url } : FULL_URLS;
     }
     case 'path':
       return FULL_URLS;
@@ -236,12 +231,8 @@ export function akamaiRetryAfterMs(headers: Record<string, string | string[] | u
     const v = headers[name.toLowerCase()];
     return Array.isArray(v) ? v[0] : v;
   };
-  const ra = h('retry-after')?.trim();
-  if (ra) {
-    if (/^\d+(\.\d+)?$/.test(ra)) return Math.round(Number(ra) * 1000);
-    const at = Date.parse(ra);
-    if (!Number.isNaN(at)) return Math.max(0, at - now);
-  }
+  const asked = retryAfterMs(h('retry-after'), now);
+  if (asked !== undefined) return asked;
   const remaining = Number(h('x-ratelimit-remaining-objects'));
   const perSecond = Number(h('x-ratelimit-limit-per-second-objects'));
   let refill = 0;

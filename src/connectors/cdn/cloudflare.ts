@@ -11,6 +11,7 @@
 //   https://www.example.com/a.css|CF-Device-Type: mobile|Accept-Language: en
 // (the URL, then `|Name: value` per header), or as JSON: {"url":"https://…","headers":{"CF-Device-Type":"mobile"}}.
 // A '|' that is not followed by `Name:` belongs to the URL.
+import { retryAfterMs } from '../../util/retry.js';
 import { connectError, PerfkitError, usageError } from '../../cli/errors.js';
 import { BatchError, TransientError, type Batch, type BatchResult, type CdnProvider, type PurgeItem, type ProviderSettings, type RequestPreview } from '../../cdn/provider.js';
 
@@ -199,14 +200,6 @@ export function purgeBody(batch: Batch): PurgeBody {
   }
 }
 
-/** Retry-After: seconds or an HTTP date → milliseconds. */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
-}
-
 interface CfError {
   name?: string;
   message?: string;
@@ -237,7 +230,7 @@ export function describeCloudflareError(e: unknown, ctx: { zone: string; source:
     return connectError(`Cloudflare refused ${ctx.source} (${status} ${detail})`, `the credential needs the permission Zone → Cache Purge → Purge on zone ${ctx.zone} (dash.cloudflare.com/profile/api-tokens)`);
   }
   if (status === 429 || status === 408 || (status !== undefined && status >= 500)) {
-    return new TransientError(`${status} ${detail}`, { retryAfterMs: parseRetryAfter(err.headers?.get('retry-after')), httpStatus: status, code: err.errors?.[0]?.code?.toString() });
+    return new TransientError(`${status} ${detail}`, { retryAfterMs: retryAfterMs(err.headers?.get('retry-after')), httpStatus: status, code: err.errors?.[0]?.code?.toString() });
   }
   if (status === undefined) {
     const code = causeCode(e);

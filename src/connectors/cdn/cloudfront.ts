@@ -6,6 +6,7 @@
 // and tests), runId (makes CallerReference reproducible; default: one per run). Credentials: the AWS default
 // chain read from settings.env — AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), else
 // AWS_PROFILE, else ~/.aws files, web identity, container or instance roles.
+import { retryAfterMs as parseRetryAfterHeader } from '../../util/retry.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -317,14 +318,6 @@ const EXPIRED_CODES = new Set(['ExpiredToken', 'ExpiredTokenException', 'Request
 const DENIED_CODES = new Set(['AccessDenied', 'AccessDeniedException', 'NotAuthorized']);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET']);
 
-/** Retry-After: seconds or an HTTP date → milliseconds. */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
-}
-
 interface SdkError {
   name?: string;
   code?: string;
@@ -347,7 +340,7 @@ export function describeCloudFrontError(e: unknown, ctx: { op: string; distribut
   if (EXPIRED_CODES.has(code)) return connectError(`the credentials from ${ctx.source} have expired (${what})`, 'refresh them (aws sso login, or a new AWS_SESSION_TOKEN)');
   if (DENIED_CODES.has(code)) return connectError(`CloudFront denied ${ctx.op} on distribution ${ctx.distributionId} to the identity from ${ctx.source} (${what})`, `grant cloudfront:${ctx.op} on that distribution`);
   if (err.code === 'ENOTFOUND') return connectError(`cannot reach the CloudFront API at ${ctx.endpoint}: host not found`, 'check --endpoint and the network');
-  const retryAfterMs = parseRetryAfter(err.$response?.headers?.['retry-after']);
+  const retryAfterMs = parseRetryAfterHeader(err.$response?.headers?.['retry-after']);
   if (TRANSIENT_CODES.has(code) || (status !== undefined && (status === 429 || status >= 500))) {
     // Room in flight comes back only as invalidations complete, which takes minutes.
     const fallback = code === 'TooManyInvalidationsInProgress' ? 30_000 : undefined;

@@ -2,6 +2,8 @@
 // in batches of up to 256 (POST /service/{id}/purge), purge-all, and soft purges (Fastly-Soft-Purge: 1), all
 // sent by the official fastly-js client, which is loaded on the first send. Fastly purges are synchronous:
 // a 200 means done, so there is no waitFor.
+import { fullUrl } from './common.js';
+import { retryAfterMs } from '../../util/retry.js';
 import { createRequire } from 'node:module';
 import { connectError, usageError } from '../../cli/errors.js';
 import { BatchError, TransientError, type Batch, type BatchResult, type CdnProvider, type PurgeItem, type ProviderSettings, type RequestPreview } from '../../cdn/provider.js';
@@ -77,15 +79,8 @@ export function normalizeFastly(items: PurgeItem[], s: Pick<FastlySettings, 'sof
 function whyNot(item: PurgeItem, s: Pick<FastlySettings, 'soft'>): PurgeItem | string {
   switch (item.kind) {
     case 'url': {
-      let u: URL;
-      try {
-        u = new URL(item.value);
-      } catch {
-        return FULL_URLS;
-      }
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') return FULL_URLS;
-      u.hash = '';
-      return { kind: 'url', value: u.href };
+      const url = fullUrl(item.value);
+      return url ? { kind: 'url', value: url } : FULL_URLS;
     }
     case 'path':
       return FULL_URLS;
@@ -151,12 +146,8 @@ export function fastlyRetryAfterMs(headers: Record<string, string | string[] | u
     const v = headers[name] ?? headers[name.toLowerCase()];
     return Array.isArray(v) ? v[0] : v;
   };
-  const ra = h('retry-after');
-  if (ra !== undefined && ra.trim() !== '') {
-    if (/^\d+(\.\d+)?$/.test(ra.trim())) return Math.round(Number(ra) * 1000);
-    const at = Date.parse(ra);
-    if (!Number.isNaN(at)) return Math.max(0, at - now);
-  }
+  const asked = retryAfterMs(h('retry-after'), now);
+  if (asked !== undefined) return asked;
   const reset = h('fastly-ratelimit-reset');
   if (reset !== undefined && /^\d+$/.test(reset.trim())) {
     const n = Number(reset);

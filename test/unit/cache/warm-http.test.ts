@@ -9,7 +9,8 @@ import { classify, classifyResponse, parseCacheStatus } from '../../../src/cache
 import { storeBlockers, warmFindings } from '../../../src/cache/warm/http/findings.js';
 import { planOf } from '../../../src/cache/warm/http/options.js';
 import { outcomeOf, percentile, tally, type Outcome } from '../../../src/cache/warm/http/outcome.js';
-import { backoffMs, isRetryableStatus, retryAfterMs } from '../../../src/cache/warm/http/retry.js';
+import { backoffMs, isRetryableStatus } from '../../../src/cache/warm/http/retry.js';
+import { retryAfterMs } from '../../../src/util/retry.js';
 import { orderUrls, parseLastmod, parsePriority, parseSitemap } from '../../../src/cache/warm/http/sitemap.js';
 import { parseUrlLine, rebase } from '../../../src/cache/warm/http/url-list.js';
 import { mergeHeaders, parseHeader, parseVariant, parseVariants, PRESETS } from '../../../src/cache/warm/http/variants.js';

@@ -1,5 +1,6 @@
 // CloudFront decisions without a network: path normalization, waves at the in-flight limits, CallerReference,
 // cost, --collapse, error mapping, polling, and the offline credential check.
+import { retryAfterMs } from '../../../src/util/retry.js';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,6 @@ import {
   estimateCloudFrontCost,
   invalidationBatchXml,
   normalizeItems,
-  parseRetryAfter,
   planWaves,
   pollUntil,
 } from '../../../src/connectors/cdn/cloudfront.js';
@@ -267,7 +267,8 @@ describe('error mapping', () => {
     expect((describeCloudFrontError(Object.assign(new Error('getaddrinfo ENOTFOUND x'), { code: 'ENOTFOUND' }), ctx) as PerfkitError).kind).toBe('connect');
   });
 
-  it('parseRetryAfter: seconds or an HTTP date', () => {
+  it('Retry-After: seconds or an HTTP date (util/retry)', () => {
+    const parseRetryAfter = retryAfterMs;
     expect(parseRetryAfter('1.5')).toBe(1_500);
     expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
     expect(parseRetryAfter('soon')).toBeUndefined();

@@ -4,7 +4,8 @@
 // spaced send times (no bursts); retries with backoff; the caller's abort signal stops new sends.
 import { HttpFailure, type HttpClient } from '../../../connectors/http.js';
 import { failedOutcome, outcomeOf, type Outcome } from './outcome.js';
-import { backoffMs, isRetryableStatus, MAX_RETRY_AFTER_MS, retryAfterMs } from './retry.js';
+import { retryAfterMs, sleep } from '../../../util/retry.js';
+import { backoffMs, isRetryableStatus, MAX_RETRY_AFTER_MS } from './retry.js';
 import type { HeaderList } from './variants.js';
 
 export interface PassOptions {
@@ -87,15 +88,3 @@ function limiter(rate: number | undefined): (signal: AbortSignal) => Promise<voi
   };
 }
 
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

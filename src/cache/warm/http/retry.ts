@@ -20,12 +20,3 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
   return Math.round(d / 2 + random() * (d / 2));
 }
 
-/** Retry-After as milliseconds from `now`: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | string[] | undefined, now: number): number | undefined {
-  const v = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!v) return undefined;
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  if (!Number.isFinite(at)) return undefined;
-  return Math.max(0, at - now);
-}
