@@ -82,7 +82,23 @@ export function statusOf(findings: Finding[], budgets: BudgetResult[], failOn: F
  *  data JSON prints, by a pure function the command supplies. */
 export type Section =
   | { title: string; kind: 'table'; columns: string[]; rows: Array<Array<string | number | null>>; align?: Array<'left' | 'right'> }
-  | { title: string; kind: 'text'; text: string };
+  | { title: string; kind: 'text'; text: string }
+  | { title: string; kind: 'chart'; chart: Chart };
+
+/** A chart for formats that can draw (html); text formats print its summary line instead. */
+export interface Chart {
+  type: 'line' | 'bar';
+  xLabel: string;
+  yLabel: string;
+  /** One x per point; the series share them. */
+  x: number[];
+  /** Labels for x (e.g. "p99.9"); default: the numbers. */
+  xTicks?: string[];
+  series: Array<{ name: string; values: Array<number | null> }>;
+  logX?: boolean;
+  /** What text formats print instead of the chart. */
+  summary: string;
+}
 
 // Method syntax makes the parameter bivariant, so a View<SpecificData> is a View<unknown>.
 export type View<D = unknown> = { render(data: D): Section[] }['render'];

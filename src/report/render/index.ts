@@ -17,10 +17,11 @@ const loaders: Record<string, () => Promise<Renderer>> = {
   table: async () => (await import('./table.js')).renderTable,
   markdown: async () => (await import('./markdown.js')).renderMarkdown,
   junit: async () => (await import('./junit.js')).renderJunit,
+  html: async () => (await import('./html.js')).renderHtml,
 };
 
 export async function render(report: Report, format: Format, ctx: RenderContext): Promise<string> {
   const load = loaders[format];
-  if (!load) throw usageError(`--format '${format}' is not available for '${report.command}'`, 'use table, json, markdown or junit');
+  if (!load) throw usageError(`--format '${format}' is not available for '${report.command}'`, 'use table, json, markdown, junit or html');
   return (await load())(report, ctx);
 }

@@ -35,6 +35,7 @@ export function renderMarkdown(report: Report, ctx: RenderContext): string {
 
 function section(s: Section): string[] {
   if (s.kind === 'text') return [`<details><summary>${esc(s.title)}</summary>`, '', '```', s.text, '```', '', '</details>'];
+  if (s.kind === 'chart') return [`**${esc(s.title)}**: ${esc(s.chart.summary)}`];
   const align = s.columns.map((_, i) => ((s.align?.[i] ?? (typeof s.rows[0]?.[i] === 'number' ? 'right' : 'left')) === 'right' ? '---:' : '---'));
   return [
     `<details><summary>${esc(s.title)}</summary>`,

@@ -45,6 +45,7 @@ function sev(s: Severity, c: ChalkInstance): string {
 
 function renderSection(s: Section, c: ChalkInstance, ctx: RenderContext): string {
   if (s.kind === 'text') return `${c.bold(s.title)}\n${s.text}`;
+  if (s.kind === 'chart') return `${c.bold(s.title)}\n${s.chart.summary} (the chart is in --format html)`;
   const cells = s.rows.map((row) => row.map((v) => cell(v)));
   const t = new Table({
     head: s.columns.map((h) => c.bold(h)),
