@@ -1,6 +1,7 @@
 // What a command module receives, and what it gives back. Commands never print a result or exit.
 import type { Io } from './io.js';
 import type { PerfkitError } from './errors.js';
+import type { InlineThreshold } from '../budget/grammar.js';
 import type { Settings } from '../config/load.js';
 import type { CommandResult, View } from '../report/model.js';
 
@@ -23,6 +24,9 @@ export interface CommandContext<O = Record<string, unknown>> {
   note(text: string): void;
   /** Registers a secret (password, token) to be redacted from every output and error. */
   secret(value: string | undefined): void;
+  /** The thresholds and budgets main will evaluate at the end (for commands that also check them early,
+   *  like loadtest --abort-on-fail). */
+  thresholds: InlineThreshold[];
 }
 
 export interface CommandOutcome<D = unknown> {
@@ -31,6 +35,8 @@ export interface CommandOutcome<D = unknown> {
   /** A failure that still has a report (a purge whose batches failed): main prints the report, then this
    *  error's one line on stderr, and exits with this error's code instead of the report's. */
   failure?: PerfkitError;
+  /** Output that is not a report (a generated manifest): printed as is, instead of rendering the result. */
+  raw?: string;
 }
 
 export type CommandModule = { run(ctx: CommandContext): Promise<CommandOutcome<unknown>> };

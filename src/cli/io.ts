@@ -15,7 +15,8 @@ export interface Io {
   cwd: string;
   now: () => number;
   /** Node version and process id, for the report's environment and temp-file names. */
-  runtime: { node: string; pid: number };
+  /** argv: the command line perfkit was started with (without node and the script). */
+  runtime: { node: string; pid: number; argv: string[] };
   /** The raw stderr stream for spinners (TTY only); undefined when not a real process. */
   stderrStream?: NodeJS.WriteStream;
   /** Asks a yes/no question on the terminal (stdin and stderr must be TTYs); false otherwise. */
@@ -46,7 +47,7 @@ export function createProcessIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     now: () => Date.now(),
-    runtime: { node: process.version, pid: process.pid },
+    runtime: { node: process.version, pid: process.pid, argv: process.argv.slice(2) },
     stderrStream: process.stderr,
     stdinStream: process.stdin,
     confirm: async (question) => {
@@ -87,7 +88,7 @@ export function createMemoryIo(opts: Partial<Io> = {}): Io & { out: () => string
     env: {},
     cwd: process.cwd(),
     now: () => Date.now(),
-    runtime: { node: process.version, pid: process.pid },
+    runtime: { node: process.version, pid: process.pid, argv: [] },
     confirm: async () => false,
     stdinStream: Readable.from([]),
     readStdin: async () => '',

@@ -69,6 +69,7 @@ async function execute(sel: Selection, settings: Settings, io: Io, secrets: Set<
       if (!settings.quiet && (io.stderrIsTTY || settings.verbose)) io.stderr(`${redact(text, secrets)}\n`);
     },
     secret: (v) => void (v && secrets.add(v)),
+    thresholds,
   };
   const startedAt = io.now();
   let outcome: CommandOutcome;
@@ -81,6 +82,11 @@ async function execute(sel: Selection, settings: Settings, io: Io, secrets: Set<
   } finally {
     progress.stop();
     offInterrupt();
+  }
+  if (outcome.raw !== undefined) {
+    io.stdout(outcome.raw);
+    await io.flush();
+    return ExitCode.ok;
   }
   const report = buildReport(outcome.result, { startedAt, io, settings, thresholds, secrets });
   await writeReport(report, outcome.view, io, settings);

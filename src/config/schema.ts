@@ -33,8 +33,8 @@ export const budgetFileSchema = z.union([
   z.array(budgetSchema),
 ]);
 
-export const FORMATS = ['table', 'json', 'markdown', 'junit'] as const;
-export type Format = (typeof FORMATS)[number] | 'html';
+export const FORMATS = ['table', 'json', 'markdown', 'junit', 'html'] as const;
+export type Format = (typeof FORMATS)[number];
 
 export const configSchema = z
   .object({
@@ -73,6 +73,38 @@ export const configSchema = z
           .strict()
           .optional(),
         nginx: z.object({ server: z.string().optional(), purgeLocation: z.string().optional(), purgeMethod: z.string().optional() }).strict().optional(),
+      })
+      .strict()
+      .optional(),
+    loadtest: z
+      .object({
+        target: z.string().optional(),
+        mode: z.enum(['sequence', 'mix']).optional(),
+        requests: z
+          .array(
+            z
+              .object({
+                name: z.string().optional(),
+                method: z.string().optional(),
+                url: z.string().optional(),
+                path: z.string().optional(),
+                headers: z.record(z.string(), z.string()).optional(),
+                body: z.string().optional(),
+                bodyFile: z.string().optional(),
+                json: z.unknown().optional(),
+                weight: z.number().positive().optional(),
+                expect: z
+                  .object({
+                    status: z.union([z.number().int(), z.array(z.number().int())]).optional(),
+                    bodyContains: z.string().optional(),
+                    jsonPath: z.record(z.string(), z.unknown()).optional(),
+                  })
+                  .strict()
+                  .optional(),
+              })
+              .strict(),
+          )
+          .optional(),
       })
       .strict()
       .optional(),

@@ -34,6 +34,7 @@ function context(stdin = '') {
     settings: {} as Settings,
     options: {},
     args: [],
+    thresholds: [],
     signal: controller.signal,
     progress: { start: (t) => updates.push(t), update: (t) => updates.push(t), stop: () => {} },
     note: (t) => notes.push(t),
