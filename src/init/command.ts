@@ -12,7 +12,7 @@ export const CONFIG_FILE = 'perfkit.config.yaml';
 export const STARTER_CONFIG = `# perfkit configuration. Flags override environment variables, which override this file.
 # Every key is optional; delete what you do not need.
 
-# Report format on stdout: table, json, markdown or junit.
+# Report format on stdout: table, json, markdown, junit or html.
 format: table
 
 # Which finding severity fails the run (exit code 1): error, warn or never.
