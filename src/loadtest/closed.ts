@@ -26,7 +26,10 @@ export async function runClosed(o: ClosedOptions, rec: Recorder): Promise<void> 
   const origin = new URL(o.specs[0].url).origin;
   // onResponse runs right before autocannon's 'response' event for the same response: it says which
   // request answered and which checks failed.
-  let lastIdx = -1;
+  // With one request and no checks there is nothing to learn per response: no onResponse, which also
+  // spares autocannon turning every body into a string.
+  const tracked = o.specs.length > 1 || o.specs.some((s) => s.checks.length);
+  let lastIdx = tracked ? -1 : 0;
   let lastFailed: string[] | undefined;
   const requests = o.sequence.map((i) => {
     const s = o.specs[i];
@@ -36,10 +39,14 @@ export async function runClosed(o: ClosedOptions, rec: Recorder): Promise<void> 
       path: u.pathname + u.search,
       headers: s.headers,
       body: s.body,
-      onResponse: (status: number, body: string) => {
-        lastIdx = i;
-        lastFailed = s.checks.length ? failedChecks(s.checks, status, body) : undefined;
-      },
+      ...(tracked
+        ? {
+            onResponse: (status: number, body: string) => {
+              lastIdx = i;
+              lastFailed = s.checks.length ? failedChecks(s.checks, status, body) : undefined;
+            },
+          }
+        : {}),
     };
   });
   const started = Date.now();

@@ -64,8 +64,8 @@ export function mergeSnapshots(snaps: Snapshot[]): Snapshot {
     let p99Ms: number | null = null;
     let enc: string | null = null;
     if (encodedRows.length) {
-      const h = newHistogram('packed');
-      for (const r of encodedRows) h.add(decodeHistogram(r.encoded as string, 'packed'));
+      const h = newHistogram('fast');
+      for (const r of encodedRows) h.add(decodeHistogram(r.encoded as string, 'fast'));
       p99Ms = h.getValueAtPercentile(99) / 1000;
       enc = encodeHistogram(h);
     }

@@ -98,14 +98,22 @@ export class Recorder {
   measureToMs = 0;
 
   constructor(requestNames: string[], measureFromMs: number) {
-    this.per = requestNames.map((name) => ({ name, requests: 0, errors: 0, non2xx: 0, status: {}, hist: newHistogram('packed') }));
+    // One request: its histogram is the main one (no second recording per response).
+    this.per = requestNames.map((name) => ({ name, requests: 0, errors: 0, non2xx: 0, status: {}, hist: requestNames.length === 1 ? this.latency : newHistogram('fast') }));
     this.measureFromMs = measureFromMs;
   }
 
+  private lastSecond = -1;
+  private lastRow: { requests: number; errors: number; dropped: number; hist: Histogram } | undefined;
+
   private second(atMs: number) {
     const s = Math.max(0, Math.floor((atMs - this.measureFromMs) / 1000));
+    if (s === this.lastSecond && this.lastRow) return this.lastRow;
     let row = this.seconds.get(s);
-    if (!row) this.seconds.set(s, (row = { requests: 0, errors: 0, dropped: 0, hist: newHistogram('packed') }));
+    // 32-bit histograms: ~1 µs less per response than packed ones, for ~20 kB a second of run.
+    if (!row) this.seconds.set(s, (row = { requests: 0, errors: 0, dropped: 0, hist: newHistogram('fast') }));
+    this.lastSecond = s;
+    this.lastRow = row;
     return row;
   }
 
@@ -128,7 +136,7 @@ export class Recorder {
     this.counts.completed++;
     this.counts.bytes += c.bytes;
     this.latency.recordValue(us);
-    per?.hist.recordValue(us);
+    if (per && per.hist !== this.latency) per.hist.recordValue(us);
     sec.hist.recordValue(us);
     if (c.uncorrectedUs !== undefined) {
       this.hasUncorrected = true;
