@@ -95,9 +95,11 @@ describe('loadtest: closed model', () => {
   }, 60_000);
 });
 
+// Open-model runs that are not about the generator's validity pass --fail-on never: on a busy machine (CI
+// runs two test files at once on two cores) the generator may honestly mark itself invalid.
 describe('loadtest: open model', () => {
   it('counts requests that cannot leave on time as dropped, and keeps the queueing in the latency', async () => {
-    const rep = await json([`${srv.url}/slow/300`, '--rate', '50', '-d', '2s', '-c', '2', '--max-lag', '200ms']);
+    const rep = await json([`${srv.url}/slow/300`, '--rate', '50', '-d', '2s', '-c', '2', '--max-lag', '200ms', '--fail-on', 'never']);
     expect(rep.summary.dropped).toBeGreaterThan(0);
     expect(rep.findings.map((f: any) => f.rule)).toContain('loadtest-dropped');
     expect(rep.summary['latency.p50']).toBeGreaterThan(rep.summary['uncorrected.p50']);
@@ -114,10 +116,10 @@ describe('loadtest: open model', () => {
 
 describe('loadtest: errors, checks, thresholds', () => {
   it('errors by kind: resets and timeouts; non-2xx counted in errorRate', async () => {
-    const reset = await json([`${srv.url}/reset`, '--rate', '20', '-d', '1s']);
+    const reset = await json([`${srv.url}/reset`, '--rate', '20', '-d', '1s', '--fail-on', 'never']);
     expect(reset.summary.errors).toBeGreaterThan(0);
     expect(reset.data.counts.errorsByKind.reset).toBeGreaterThan(0);
-    const slow = await json([`${srv.url}/slow/500`, '--rate', '10', '-d', '1s', '--timeout', '100ms']);
+    const slow = await json([`${srv.url}/slow/500`, '--rate', '10', '-d', '1s', '--timeout', '100ms', '--fail-on', 'never']);
     expect(slow.summary.timeouts).toBeGreaterThan(0);
     const s500 = await json([`${srv.url}/status/500`, '-c', '2', '-a', '50']);
     expect(s500.summary.non2xx).toBeGreaterThanOrEqual(50);
@@ -197,13 +199,14 @@ describe('loadtest: shards, merge, formats', () => {
     const files = [1, 2].map((i) => path.join(dir, `shard-${i}.json`));
     const run = (i: number) =>
       new Promise<number | null>((resolve) => {
-        const c = spawn(process.execPath, [bin, 'loadtest', `${srv.url}/fast`, '--rate', '100', '-d', '2s', '--shard', `${i}/2`, '--format', 'json', '-o', files[i - 1]], { stdio: 'ignore' });
+        // --fail-on never: two generators side by side on a busy machine may be marked invalid; this is about merging.
+        const c = spawn(process.execPath, [bin, 'loadtest', `${srv.url}/fast`, '--rate', '100', '-d', '2s', '--shard', `${i}/2`, '--fail-on', 'never', '--format', 'json', '-o', files[i - 1]], { stdio: 'ignore' });
         c.on('close', resolve);
       });
     expect(await Promise.all([run(1), run(2)])).toEqual([0, 0]);
     const shards = files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
     expect(shards.map((s) => s.summary.requests)).toEqual([100, 100]);
-    const merged = await json(['merge', ...files, '--threshold', 'requests==200']);
+    const merged = await json(['merge', ...files, '--threshold', 'requests==200', '--fail-on', 'never']);
     expect(merged.summary.requests).toBe(200);
     expect(merged.budgets[0]).toMatchObject({ metric: 'requests', status: 'pass' });
     expect(merged.data.counts.completed).toBe(shards[0].data.counts.completed + shards[1].data.counts.completed);
@@ -214,7 +217,7 @@ describe('loadtest: shards, merge, formats', () => {
 
   it('--format html is one self-contained file with the distribution and timeline charts', async () => {
     const out = path.join(dir, 'load.html');
-    const r = await load([`${srv.url}/fast`, '--rate', '50', '-d', '2s', '--format', 'html', '-o', out]);
+    const r = await load([`${srv.url}/fast`, '--rate', '50', '-d', '2s', '--format', 'html', '-o', out, '--fail-on', 'never']);
     expect(r.code).toBe(0);
     const html = readFileSync(out, 'utf8');
     expect(html).toMatch(/^<!doctype html>/i);
