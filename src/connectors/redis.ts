@@ -7,6 +7,9 @@ import { redact } from '../util/redact.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
+/** A connected client, as areas see it: they use it, the connector makes and closes it. */
+export type RedisClient = Redis;
+
 export interface RedisTarget {
   /** Redacted, for reports and messages. */
   display: string;

@@ -1,15 +1,13 @@
 // `perfkit cache inspect`: how well a Redis cache works (INFO, optionally over an interval), then its
 // keyspace by SCAN: namespaces, big and cold keys, TTLs; on one server or every master of a cluster.
-import type { Redis } from 'ioredis';
 import type { CommandContext, CommandOutcome } from '../../cli/context.js';
-import { inputError, runtimeError, usageError } from '../../cli/errors.js';
-import type { RedisTarget } from '../../connectors/redis.js';
-import type { Summary } from '../../report/model.js';
+import { runtimeError, usageError } from '../../cli/errors.js';
+import type { RedisClient as Redis, RedisTarget } from '../../connectors/redis.js';
 import { numberFlag } from '../../util/flags.js';
 import { sleep } from '../../util/retry.js';
 import { formatNumber, formatMs, parseDuration } from '../../util/units.js';
 import { KeyspaceAggregate, type KeyspaceResult } from './aggregate.js';
-import { compareSnapshots, type Comparison, type Snapshot } from './compare.js';
+import { compareSnapshots, type Comparison } from './compare.js';
 import { cacheFindings } from './findings.js';
 import {
   effectivenessOf,
@@ -18,13 +16,15 @@ import {
   parseSlowlog,
   ratesBetween,
   snapshotOf,
-  type Effectiveness,
   type LatencyEvent,
   type NodeSnapshot,
   type SlowlogEntry,
 } from './info.js';
 import { ScanBroken, scanNode, type AccessMode, type ScanOutcome } from './scan.js';
 import { inspectView, type InspectData } from './view.js';
+import { chooseElements, clusterMastersOf, countTopElements, cursorFlag, noTouchKnown, parseCursors, type Node } from './nodes.js';
+import { loadSnapshot } from './saved.js';
+import { summaryOf } from './summary.js';
 
 export interface InspectOptions {
   redis?: string;
@@ -49,12 +49,6 @@ export interface InspectOptions {
 }
 
 const TYPES = ['string', 'list', 'set', 'zset', 'hash', 'stream'];
-
-interface Node {
-  name: string;
-  client: Redis;
-  target: RedisTarget;
-}
 
 export async function run(ctx: CommandContext): Promise<CommandOutcome<InspectData>> {
   const o = ctx.options as InspectOptions;
@@ -279,139 +273,10 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<InspectDa
   }
 }
 
-function summaryOf(e: Effectiveness, ks: KeyspaceResult | null, db: number, cmp: Comparison | undefined, bigKeyBytes: number): Summary {
-  const dbRow = e.keyspace.find((k) => k.db === db);
-  const s: Summary = {
-    keys: ks ? ks.keys : (dbRow?.keys ?? 0),
-    memoryBytes: e.usedMemory,
-    evictedKeys: e.evictedKeys,
-    expiredKeys: e.expiredKeys,
-    noTtlKeys: ks ? ks.noTtlKeys : (dbRow ? dbRow.keys - dbRow.expires : 0),
-    opsPerSec: round2(e.opsPerSec),
-    connectedClients: e.connectedClients,
-  };
-  if (e.hitRatio !== null) s.hitRatio = round4(e.hitRatio);
-  if (e.fragmentationRatio !== null) s.fragmentationRatio = e.fragmentationRatio;
-  if (e.usedMemoryPct !== null) s.usedMemoryPct = round2(e.usedMemoryPct * 100);
-  if (e.interval) {
-    if (e.interval.hitRatio !== null) s.hitRatioInterval = round4(e.interval.hitRatio);
-    s.hitsPerSec = round2(e.interval.hitsPerSec);
-    s.missesPerSec = round2(e.interval.missesPerSec);
-    s.evictionsPerSec = round2(e.interval.evictionsPerSec);
-    s.expirationsPerSec = round2(e.interval.expirationsPerSec);
-  }
-  if (ks) {
-    s.keyBytes = ks.bytes;
-    s.noTtlBytes = ks.noTtlBytes;
-    s.coldKeys = ks.coldKeys;
-    s.coldBytes = ks.coldBytes;
-    s.namespaces = ks.namespaces.length;
-    s.bigKeys = ks.bigKeys.filter((k) => (k.bytes ?? 0) >= bigKeyBytes).length;
-    if (ks.keySize) s['keySize.p99'] = ks.keySize.p99;
-  }
-  if (cmp?.bytesDeltaPct !== null && cmp?.bytesDeltaPct !== undefined) s.bytesGrowthPct = cmp.bytesDeltaPct;
-  return s;
-}
-
-const round2 = (x: number) => Math.round(x * 100) / 100;
-const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
-
 function durationFlag(v: string | undefined, flag: string, fallback: number): number {
   if (v === undefined) return fallback;
   const ms = parseDuration(v);
   if (ms === undefined) throw usageError(`${flag} '${v}': not a duration`, `write e.g. ${flag} ${formatMs(fallback).replace(/\s/g, '')}`);
   return ms;
 }
-
-/** `--cursor 1234` (one server) or `--cursor host:port=1234,host:port=0` (cluster). */
-function parseCursors(v: string | undefined, cluster: boolean): Map<string, string> | undefined {
-  if (v === undefined) return undefined;
-  const fix = cluster ? 'write --cursor host:port=<cursor>,… as perfkit printed it' : 'write --cursor <number> as perfkit printed it';
-  if (/^\d+$/.test(v)) return new Map([['*', v]]);
-  const map = new Map<string, string>();
-  for (const part of v.split(',')) {
-    const m = /^(.+:\d+)=(\d+)$/.exec(part.trim());
-    if (!m) throw usageError(`--cursor '${v}': not a SCAN cursor`, fix);
-    map.set(m[1], m[2]);
-  }
-  return map;
-}
-
-function cursorFlag(scans: ScanOutcome[], cluster: boolean): string {
-  if (!cluster) return scans[0]?.cursor ?? '0';
-  return scans.map((s) => `${s.node}=${s.cursor}`).join(',');
-}
-
-/** Masters that serve slots, from CLUSTER NODES (`<id> <ip:port@cport[,host]> <flags> … <slots>`). */
-export function clusterMastersOf(text: string): Array<{ host: string; port: number }> {
-  const out: Array<{ host: string; port: number }> = [];
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(' ');
-    if (f.length < 8) continue;
-    const flags = f[2].split(',');
-    if (!flags.includes('master') || flags.some((x) => x === 'fail' || x === 'noaddr' || x === 'handshake')) continue;
-    if (f.length < 9) continue; // no slots: holds no keys
-    const addr = /^(.*):(\d+)@/.exec(f[1]);
-    if (!addr) continue;
-    out.push({ host: addr[1].replace(/^\[(.*)\]$/, '$1') || '127.0.0.1', port: Number(addr[2]) });
-  }
-  return out.sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
-}
-
-/** Whether to count elements of every key: only where doing so cannot disturb eviction. */
-async function chooseElements(flag: string, nodes: Node[], policy: string): Promise<'all' | 'top' | 'none'> {
-  if (flag === 'all' || flag === 'none' || flag === 'top') {
-    if (flag === 'all') await Promise.all(nodes.map((n) => noTouch(n.client)));
-    return flag;
-  }
-  const touchless = (await Promise.all(nodes.map((n) => noTouch(n.client)))).every(Boolean);
-  if (touchless) return 'all';
-  return /lru|lfu/.test(policy) ? 'top' : 'all';
-}
-
-const noTouchState = new WeakMap<Redis, boolean>();
-/** CLIENT NO-TOUCH ON (Redis 7.2+): this connection's reads no longer refresh LRU/LFU clocks. */
-async function noTouch(client: Redis): Promise<boolean> {
-  const ok = await client.call('CLIENT', 'NO-TOUCH', 'ON').then(() => true, () => false);
-  noTouchState.set(client, ok);
-  return ok;
-}
-async function noTouchKnown(nodes: Node[]): Promise<boolean> {
-  return nodes.every((n) => noTouchState.get(n.client));
-}
-
-const LENGTH: Record<string, string> = { string: 'STRLEN', hash: 'HLEN', list: 'LLEN', set: 'SCARD', zset: 'ZCARD', stream: 'XLEN' };
-
-/** Counts elements of the biggest keys only (touching N keys rather than all). */
-async function countTopElements(agg: KeyspaceAggregate, nodes: Node[]): Promise<void> {
-  const top = agg.biggestRaw();
-  for (const n of nodes) {
-    const mine = top.filter((k) => k.node === n.name && LENGTH[k.type]);
-    if (!mine.length) continue;
-    const p = n.client.pipeline();
-    for (const k of mine) p.call(LENGTH[k.type], k.raw);
-    const res = (await p.exec()) ?? [];
-    mine.forEach((k, i) => {
-      const v = res[i]?.[0] ? null : res[i]?.[1];
-      if (typeof v === 'number') agg.setElements(k.key, v);
-    });
-  }
-}
-
-async function loadSnapshot(file: string, cwd: string): Promise<Snapshot> {
-  const { readTextInput } = await import('../../util/read-input.js');
-  const path = await import('node:path');
-  const text = await readTextInput(path.resolve(cwd, file), 'saved cache inspect report', '--compare');
-  let doc: { command?: string; savedAt?: string; summary?: Record<string, number>; data?: { namespaces?: unknown; bigKeys?: unknown } };
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw inputError(`--compare ${file}: not JSON (${(e as Error).message})`, 'give a file written by perfkit cache inspect --save, or its --format json output');
-  }
-  if (doc?.command !== 'cache inspect' || !Array.isArray(doc.data?.namespaces)) {
-    throw inputError(`--compare ${file}: not a perfkit cache inspect report${doc?.command ? ` (it is from '${doc.command}')` : ''}`, 'give a file written by perfkit cache inspect --save, or its --format json output');
-  }
-  return { savedAt: doc.savedAt, summary: doc.summary ?? {}, namespaces: doc.data.namespaces as Snapshot['namespaces'], bigKeys: (doc.data.bigKeys as Snapshot['bigKeys']) ?? [] };
-}
-
 

@@ -3,9 +3,12 @@
 // the next SCAN already in flight. Falls back to pipelines where scripts are not allowed. Throttles
 // itself to keep the server's response time under a target, measured by a PING probe on a second
 // connection. Stops at a key limit (samples), on abort, or at the end; reports the cursor to resume.
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../connectors/redis.js';
 import type { KeyRecord } from './aggregate.js';
 import { keyText } from './namespace.js';
+import { startProbe, type ThrottleReport } from './throttle.js';
+
+export type { ThrottleReport };
 
 export type AccessMode = 'idle' | 'freq' | 'none';
 
@@ -33,18 +36,6 @@ export interface ScanOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export interface ThrottleReport {
-  targetMs: number;
-  probes: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  overTarget: number;
-  startCount: number;
-  finalCount: number;
-  minCount: number;
-  pausedMs: number;
-}
 
 export interface ScanOutcome {
   node: string;
@@ -101,7 +92,7 @@ for i = 4, #ARGV do
 end
 return table.concat(out, ';')`;
 
-const LENGTH_COMMAND: Record<string, string> = { string: 'STRLEN', hash: 'HLEN', list: 'LLEN', set: 'SCARD', zset: 'ZCARD', stream: 'XLEN' };
+export const LENGTH_COMMAND: Record<string, string> = { string: 'STRLEN', hash: 'HLEN', list: 'LLEN', set: 'SCARD', zset: 'ZCARD', stream: 'XLEN' };
 
 type Sizer = (keys: Buffer[]) => Promise<unknown[]>;
 
@@ -288,48 +279,4 @@ export async function scanNode(client: Redis, o: ScanOptions): Promise<ScanOutco
   } finally {
     probe?.stop();
   }
-}
-
-interface Probe {
-  takeWindowMax(): number;
-  report(targetMs: number, counts: { startCount: number; finalCount: number; minCount: number; pausedMs: number }): ThrottleReport;
-  stop(): void;
-}
-
-/** PINGs every 50 ms on its own connection and keeps the round-trip times. */
-function startProbe(client: Redis): Probe {
-  const all: number[] = [];
-  let windowMax = 0;
-  let stopped = false;
-  const loop = async () => {
-    while (!stopped) {
-      const t0 = performance.now();
-      try {
-        await client.ping();
-      } catch {
-        return;
-      }
-      const ms = performance.now() - t0;
-      if (all.length < 100_000) all.push(ms);
-      windowMax = Math.max(windowMax, ms);
-      await defaultSleep(50);
-    }
-  };
-  void loop();
-  return {
-    takeWindowMax() {
-      const w = windowMax;
-      windowMax = 0;
-      return w;
-    },
-    report(targetMs, counts) {
-      const sorted = [...all].sort((a, b) => a - b);
-      const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0);
-      const r2 = (x: number) => Math.round(x * 100) / 100;
-      return { targetMs, probes: sorted.length, p50Ms: r2(at(50)), p99Ms: r2(at(99)), maxMs: r2(sorted.at(-1) ?? 0), overTarget: sorted.filter((x) => x > targetMs).length, ...counts };
-    },
-    stop() {
-      stopped = true;
-    },
-  };
 }

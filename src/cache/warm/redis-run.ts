@@ -4,10 +4,12 @@
 // record before the first unsettled window, so --resume continues there. Memory stays flat: only the
 // windows in flight are held.
 import { inputError, runtimeError, usageError } from '../../cli/errors.js';
-import { closeRedis, connectRedis, describeRedisError, nodeTarget, type RedisTarget } from '../../connectors/redis.js';
-import { encodeCommand, openRedisPipe, ReplyError, type RedisPipe, type Reply } from '../../connectors/redis-pipe.js';
+import { describeRedisError, type RedisTarget } from '../../connectors/redis.js';
+import { ReplyError, type Reply } from '../../connectors/redis-pipe.js';
+import { clusterSlots, connectNode, type Node } from './redis-nodes.js';
+import { verifySample, type VerifyResult } from './verify.js';
 import { checkResumable, loadCheckpoint, removeCheckpoint, saveCheckpoint, type Checkpoint, type Counts } from './checkpoint.js';
-import { jitteredBytes, outcomeOf, toItem, writeArgs, WRITE_SCRIPT, type ItemDefaults, type Mode, type WarmItem } from './items.js';
+import { jitteredBytes, outcomeOf, toItem, writeArgs, type ItemDefaults, type Mode, type WarmItem } from './items.js';
 import { Kind, newScan, scanLine, ttlSeconds, unescapeString } from './ndjson-fast.js';
 import { RespWriter } from './resp-writer.js';
 import { parseNdjsonLine, type Source, type SourceRecord } from './sources.js';
@@ -51,16 +53,8 @@ export interface RedisWarmData {
   errors: Array<{ line: number; n: number; message: string }>;
   errorCount: number;
   checkpoint: string | null;
-  verify: null | { sampled: number; checked: number; ok: number; mismatches: Array<{ key: string; why: string }> };
+  verify: VerifyResult | null;
   interrupted: boolean;
-}
-
-interface Node {
-  name: string;
-  target: RedisTarget;
-  pipe?: RedisPipe;
-  sha?: string;
-  connecting?: Promise<void>;
 }
 
 interface Window {
@@ -440,91 +434,4 @@ function once<T>(f: () => T): () => T {
     }
     return v;
   };
-}
-
-async function connectNode(n: Node, o: RedisWarmOptions): Promise<void> {
-  const pipe = await openRedisPipe(n.target, { connectTimeoutMs: o.connectTimeoutMs });
-  const [sha] = await pipe.send(encodeCommand(['SCRIPT', 'LOAD', WRITE_SCRIPT]), 1);
-  n.sha = typeof sha === 'string' ? sha : undefined;
-  n.pipe = pipe;
-}
-
-/** Masters and the slot → master map from CLUSTER SLOTS. */
-async function clusterSlots(o: RedisWarmOptions): Promise<{ nodes: Node[]; slotNode: Int16Array }> {
-  const client = await connectRedis(o.target, { connectTimeoutMs: o.connectTimeoutMs });
-  try {
-    const info = String(await client.info('cluster').catch((e: unknown) => Promise.reject(describeRedisError(e, o.target))));
-    if (!/cluster_enabled:1/.test(info)) throw usageError(`--cluster: ${o.target.display} is not a Redis Cluster node (cluster_enabled:0)`, 'drop --cluster for a single server');
-    const slots = (await client.call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number, ...unknown[]], ...unknown[]]>;
-    const nodes: Node[] = [];
-    const slotNode = new Int16Array(16384).fill(-1);
-    for (const [lo, hi, [host, port]] of slots) {
-      const name = `${host || o.target.host}:${port}`;
-      let idx = nodes.findIndex((n) => n.name === name);
-      if (idx < 0) {
-        idx = nodes.push({ name, target: nodeTarget(o.target, host || o.target.host, Number(port)) }) - 1;
-      }
-      slotNode.fill(idx, lo, hi + 1);
-    }
-    if (slotNode.includes(-1)) throw runtimeError(`${o.target.display}: the cluster does not cover all 16384 slots`, 'fix the cluster first: redis-cli --cluster check');
-    return { nodes, slotNode };
-  } finally {
-    await closeRedis(client);
-  }
-}
-
-/** Reads the sampled items back and compares value and TTL. */
-async function verifySample(sample: WarmItem[], nodeOf: (key: string) => Node, sampled: number): Promise<NonNullable<RedisWarmData['verify']>> {
-  const mismatches: Array<{ key: string; why: string }> = [];
-  const byNode = new Map<Node, WarmItem[]>();
-  for (const it of sample) {
-    const n = nodeOf(it.key);
-    const list = byNode.get(n);
-    if (list) list.push(it);
-    else byNode.set(n, [it]);
-  }
-  for (const [node, its] of byNode) {
-    if (!node.pipe) continue;
-    const read: Record<string, string[]> = { string: ['GET'], hash: ['HGETALL'], set: ['SMEMBERS'], zset: ['ZRANGE', '0', '-1', 'WITHSCORES'], list: ['LRANGE', '0', '-1'] };
-    const payload = Buffer.concat(its.flatMap((it) => [encodeCommand([read[it.type][0], it.key, ...read[it.type].slice(1)]), encodeCommand(['PTTL', it.key])]));
-    const replies = await node.pipe.send(payload, its.length * 2);
-    its.forEach((it, i) => {
-      const why = compare(it, replies[i * 2], replies[i * 2 + 1]);
-      if (why) mismatches.push({ key: it.key, why });
-    });
-  }
-  return { sampled, checked: sample.length, ok: sample.length - mismatches.length, mismatches: mismatches.slice(0, 20) };
-}
-
-export function compare(it: WarmItem, value: Reply, pttl: Reply): string | undefined {
-  const arr = Array.isArray(value) ? (value as unknown[]).map(String) : [];
-  const pairs = (a: string[], keyFirst: boolean) => {
-    const m = new Map<string, string>();
-    for (let i = 0; i + 1 < a.length; i += 2) keyFirst ? m.set(a[i], a[i + 1]) : m.set(a[i + 1], a[i]);
-    return m;
-  };
-  const sameMap = (a: Map<string, string>, b: Map<string, string>, num = false) => a.size === b.size && [...a].every(([k, v]) => b.has(k) && (num ? Number(b.get(k)) === Number(v) : b.get(k) === v));
-  let ok: boolean;
-  switch (it.type) {
-    case 'string':
-      ok = value === it.args[0];
-      break;
-    case 'hash':
-      ok = sameMap(pairs(it.args, true), pairs(arr, true));
-      break;
-    case 'zset':
-      ok = sameMap(pairs(it.args, false), pairs(arr, true), true);
-      break;
-    case 'set':
-      ok = [...new Set(it.args)].sort().join('\u0000') === [...arr].sort().join('\u0000');
-      break;
-    case 'list':
-      ok = arr.length === it.args.length && arr.every((v, i) => v === it.args[i]);
-      break;
-  }
-  if (!ok) return value === null ? 'missing' : 'value differs';
-  const t = Number(pttl);
-  if (it.ttlMs === undefined && t !== -1) return `has a TTL (${t} ms) but none was asked for`;
-  if (it.ttlMs !== undefined && !(t > 0 && t <= it.ttlMs)) return t === -1 ? `no TTL (expected ${it.ttlMs} ms)` : `TTL ${t} ms, expected at most ${it.ttlMs} ms`;
-  return undefined;
 }

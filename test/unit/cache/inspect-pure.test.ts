@@ -7,7 +7,7 @@ import { isIdLike, keyText, patternOf } from '../../../src/cache/inspect/namespa
 import { KeyspaceAggregate, ttlBucket, type KeyRecord } from '../../../src/cache/inspect/aggregate.js';
 import { compareSnapshots } from '../../../src/cache/inspect/compare.js';
 import { cacheFindings } from '../../../src/cache/inspect/findings.js';
-import { clusterMastersOf } from '../../../src/cache/inspect/command.js';
+import { clusterMastersOf } from '../../../src/cache/inspect/nodes.js';
 
 const info = readFileSync(new URL('../../../fixtures/redis/info-7.0.txt', import.meta.url), 'utf8');
 const rec = (key: string, over: Partial<KeyRecord> = {}): KeyRecord => ({ key, type: 'string', bytes: 100, elements: 10, ttlMs: null, idleSec: 0, freq: null, node: 'n1', ...over });

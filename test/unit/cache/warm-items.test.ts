@@ -2,7 +2,7 @@
 // comparison, and the RESP encoder and reply parser of the raw pipe.
 import { describe, expect, it } from 'vitest';
 import { jittered, outcomeOf, toItem, unitHash, writeArgs } from '../../../src/cache/warm/items.js';
-import { compare } from '../../../src/cache/warm/redis-run.js';
+import { compare } from '../../../src/cache/warm/verify.js';
 import { encodeCommand, ReplyError, ReplyParser, type Reply } from '../../../src/connectors/redis-pipe.js';
 import { RespWriter } from '../../../src/cache/warm/resp-writer.js';
 import { fileFormatOf } from '../../../src/cache/warm/sources.js';
