@@ -3,6 +3,7 @@
 // collected up to a byte cap for documents perfkit reads (sitemaps). Redirects are not followed unless
 // asked: a cache stores the redirect itself. Failures come back as HttpFailure with a kind.
 import http from 'node:http';
+import { connectError } from '../cli/errors.js';
 import https from 'node:https';
 
 export type HttpHeaders = Record<string, string | string[] | undefined>;
@@ -135,4 +136,27 @@ function failureOf(e: unknown, url: URL, o: RequestOptions, deadline: AbortSigna
   if (code && (/^ERR_TLS|CERT|SSL/.test(code) || /certificate|ssl|tls/i.test(err.message))) return new HttpFailure('tls', `${host}: TLS failed (${code})`, url.href, code);
   if (code === 'HPE_INVALID_CONSTANT' || code?.startsWith('HPE_')) return new HttpFailure('protocol', `${host}: not an HTTP answer (${code})`, url.href, code);
   return new HttpFailure('other', `${host}: ${err?.message ?? String(e)}`, url.href, code);
+}
+
+/** One TCP connection before the run: an unreachable target is an error (exit 3), not a run of errors. */
+export async function assertReachable(u: URL, timeoutMs: number): Promise<void> {
+  const net = await import('node:net');
+  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  await new Promise<void>((resolve, reject) => {
+    const s = net.connect({ host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port });
+    const t = setTimeout(() => {
+      s.destroy();
+      reject(connectError(`cannot reach ${u.host}: no answer within ${timeoutMs} ms`, 'check the URL, and that the server listens there'));
+    }, timeoutMs);
+    s.once('connect', () => {
+      clearTimeout(t);
+      s.destroy();
+      resolve();
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(t);
+      const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'ENOTFOUND' ? `host '${u.hostname}' not found` : e.message;
+      reject(connectError(`cannot reach ${u.host}: ${why}`, 'start the server, or check the URL (perfkit loadtest sends load only to the target you give)'));
+    });
+  });
 }
