@@ -11,6 +11,7 @@
 //   https://www.example.com/a.css|CF-Device-Type: mobile|Accept-Language: en
 // (the URL, then `|Name: value` per header), or as JSON: {"url":"https://…","headers":{"CF-Device-Type":"mobile"}}.
 // A '|' that is not followed by `Name:` belongs to the URL.
+import { normalizeWith } from './common.js';
 import { retryAfterMs } from '../../util/retry.js';
 import { connectError, PerfkitError, usageError } from '../../cli/errors.js';
 import { BatchError, TransientError, type Batch, type BatchResult, type CdnProvider, type PurgeItem, type ProviderSettings, type RequestPreview } from '../../cdn/provider.js';
@@ -129,22 +130,7 @@ export function normalizeItem(item: PurgeItem): Normalized {
 }
 
 export function normalizeItems(items: PurgeItem[]): ReturnType<CdnProvider['normalize']> {
-  const out: PurgeItem[] = [];
-  const rejected: Array<{ item: PurgeItem; why: string }> = [];
-  const seen = new Set<string>();
-  for (const item of items) {
-    const n = normalizeItem(item);
-    if ('why' in n) {
-      rejected.push({ item, why: n.why });
-      continue;
-    }
-    // Tags and hosts are case-insensitive; URL paths are not.
-    const key = `${n.item.kind}\u0000${n.item.kind === 'tag' ? n.item.value.toLowerCase() : n.item.value}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(n.item);
-  }
-  return { items: out, rejected };
+  return normalizeWith(items, normalizeItem);
 }
 
 const hasHeaders = (i: PurgeItem) => {

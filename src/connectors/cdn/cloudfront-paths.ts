@@ -1,5 +1,6 @@
 // CloudFront's rules as pure functions: path encoding and tags, the in-flight limits and the waves that
 // respect them, the idempotent CallerReference, the request XML, the cost estimate and --collapse.
+import { normalizeWith } from './common.js';
 import { createHash } from 'node:crypto';
 import type { Batch, CdnProvider, ItemKind, PurgeItem } from '../../cdn/provider.js';
 
@@ -83,22 +84,7 @@ function normalizeTag(tag: string): Normalized {
 }
 
 export function normalizeItems(items: PurgeItem[]): ReturnType<CdnProvider['normalize']> {
-  const out: PurgeItem[] = [];
-  const rejected: Array<{ item: PurgeItem; why: string }> = [];
-  const seen = new Set<string>();
-  for (const item of items) {
-    const n = normalizeItem(item);
-    if ('why' in n) {
-      rejected.push({ item, why: n.why });
-      continue;
-    }
-    // Paths are case-sensitive, tags are not.
-    const key = n.item.kind === 'tag' ? `#${n.item.value.toLowerCase()}` : n.item.value;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(n.item);
-  }
-  return { items: out, rejected };
+  return normalizeWith(items, normalizeItem);
 }
 
 /** How much of the in-flight allowance some paths use. A tag is counted as a file path: AWS publishes no
