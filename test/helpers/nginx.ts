@@ -21,7 +21,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './redis-server.js';
-import { childrenOf } from './varnish.js';
+import { childrenOf, killPid, track, untrack, type Tracked as Live } from './processes.js';
 
 const HOST = '127.0.0.1';
 const SETUP = 'install them with `bash scripts/setup-services.sh` (Debian packages nginx and libnginx-mod-http-cache-purge)';
@@ -49,46 +49,6 @@ export interface Nginx {
   /** the error log so far (for failure messages and crash checks) */
   errorLog(): string;
   stop(): Promise<void>;
-}
-
-interface Live {
-  child: ChildProcess;
-  dir: string;
-}
-const live = new Set<Live>();
-let hooksInstalled = false;
-
-function killPid(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function killAllNow(): void {
-  for (const l of live) {
-    const pid = l.child.pid;
-    if (pid && l.child.exitCode === null && l.child.signalCode === null) {
-      // nginx workers outlive a SIGKILLed master: kill them first.
-      for (const c of childrenOf(pid)) killPid(c, 'SIGKILL');
-      killPid(pid, 'SIGKILL');
-    }
-    rmSync(l.dir, { recursive: true, force: true });
-  }
-  live.clear();
-}
-
-function installExitHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', killAllNow);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(sig, () => {
-      killAllNow();
-      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
-    });
-  }
 }
 
 function nginxPath(): string {
@@ -156,7 +116,6 @@ function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 }
 
 export async function startNginx(opts: NginxOptions): Promise<Nginx> {
-  installExitHooks();
   const bin = nginxPath();
   if (!existsSync(NGINX_PURGE_MODULE)) throw new Error(`the nginx cache purge module ${NGINX_PURGE_MODULE} is missing: ${SETUP}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'perfkit-nginx-'));
@@ -172,7 +131,7 @@ export async function startNginx(opts: NginxOptions): Promise<Nginx> {
     const args = ['-p', `${dir}/`, '-c', conf, '-e', errorLogFile, '-g', `daemon off; pid ${dir}/nginx.pid;`];
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const entry: Live = { child, dir };
-    live.add(entry);
+    track(entry);
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));
@@ -183,7 +142,7 @@ export async function startNginx(opts: NginxOptions): Promise<Nginx> {
     while (Date.now() < deadline) {
       const r = await Promise.race([spawnError.then((e) => ({ kind: 'error' as const, e })), exited.then(() => ({ kind: 'exited' as const })), ready(port).then((ok) => ({ kind: 'probe' as const, ok }))]);
       if (r.kind === 'error') {
-        live.delete(entry);
+        untrack(entry);
         rmSync(dir, { recursive: true, force: true });
         throw new Error(`could not start nginx: ${r.e.message}; ${SETUP}`);
       }
@@ -211,7 +170,7 @@ export async function startNginx(opts: NginxOptions): Promise<Nginx> {
           if (!(await waitExit(child, STOP_TIMEOUT_MS))) killPid(master, 'SIGKILL');
           await waitExit(child, STOP_TIMEOUT_MS);
           for (const w of workers) if (existsSync(`/proc/${w}`)) killPid(w, 'SIGKILL');
-          live.delete(entry);
+          untrack(entry);
           rmSync(dir, { recursive: true, force: true });
         },
       };
@@ -222,7 +181,7 @@ export async function startNginx(opts: NginxOptions): Promise<Nginx> {
       child.kill('SIGKILL');
       await waitExit(child, STOP_TIMEOUT_MS);
     }
-    live.delete(entry);
+    untrack(entry);
     if (!/address already in use/i.test(lastLog)) break;
   }
   rmSync(dir, { recursive: true, force: true });

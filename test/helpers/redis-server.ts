@@ -8,6 +8,7 @@ import { connect as tcpConnect, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Cluster, Redis } from 'ioredis';
+import { track, untrack, type Tracked as Live } from './processes.js';
 
 export interface RedisServer {
   port: number;
@@ -39,41 +40,6 @@ const HOST = '127.0.0.1';
 const SETUP = 'install it with `bash scripts/setup-services.sh` (Debian package redis-server)';
 const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 10_000;
-
-// ---- every live server of this process, killed if the process ends without stopping them ------------
-interface Live {
-  child: ChildProcess;
-  dir: string;
-}
-const live = new Set<Live>();
-let hooksInstalled = false;
-
-function killAllNow(): void {
-  for (const l of live) {
-    if (l.child.exitCode === null && l.child.signalCode === null && l.child.pid) {
-      try {
-        process.kill(l.child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(l.dir, { recursive: true, force: true });
-  }
-  live.clear();
-}
-
-function installExitHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', killAllNow);
-  // A signal's default action skips 'exit': clean up, then re-raise it unless someone else handles it.
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(sig, () => {
-      killAllNow();
-      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
-    });
-  }
-}
 
 // ---- small pieces ---------------------------------------------------------------------------------------
 /** A port that was free a moment ago: bind port 0 on loopback, read it, close. */
@@ -187,9 +153,9 @@ async function spawnOn(spec: LaunchSpec, port: number, dir: string): Promise<Chi
   if (spec.password !== undefined) argv.push('--requirepass', spec.password);
   const child = spawn('redis-server', argv, { stdio: 'ignore' });
   const entry: Live = { child, dir };
-  live.add(entry);
-  child.once('exit', () => live.delete(entry));
-  child.once('error', () => live.delete(entry));
+  track(entry);
+  child.once('exit', () => untrack(entry));
+  child.once('error', () => untrack(entry));
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
@@ -227,7 +193,6 @@ async function spawnOn(spec: LaunchSpec, port: number, dir: string): Promise<Chi
 }
 
 async function launch(spec: LaunchSpec): Promise<RedisServer> {
-  installExitHooks();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'perfkit-redis-'));
   let child: ChildProcess | undefined;
   let port = 0;

@@ -17,13 +17,14 @@
 // Kept by PID (manager and child), stopped by PID, killed on exit. Throws (never skips) when varnishd is
 // missing: `bash scripts/setup-services.sh` installs it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { fixture } from './cli.js';
 import { freePort } from './redis-server.js';
+import { childrenOf, killPid, track, untrack, type Tracked as Live } from './processes.js';
 
 const HOST = '127.0.0.1';
 const SETUP = 'install it with `bash scripts/setup-services.sh` (Debian package varnish)';
@@ -139,61 +140,6 @@ export interface Varnish {
   stop(): Promise<void>;
 }
 
-interface Live {
-  child: ChildProcess;
-  dir: string;
-}
-const live = new Set<Live>();
-let hooksInstalled = false;
-
-/** PIDs whose parent is `pid` (varnishd's cache child), read from /proc. */
-export function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(Number(d));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-function killPid(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function killAllNow(): void {
-  for (const l of live) {
-    const pid = l.child.pid;
-    if (pid && l.child.exitCode === null && l.child.signalCode === null) {
-      for (const c of childrenOf(pid)) killPid(c, 'SIGKILL');
-      killPid(pid, 'SIGKILL');
-    }
-    rmSync(l.dir, { recursive: true, force: true });
-  }
-  live.clear();
-}
-
-function installExitHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', killAllNow);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(sig, () => {
-      killAllNow();
-      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
-    });
-  }
-}
-
 function vcl(backendPort: number): string {
   return `vcl 4.1;
 backend origin { .host = "${HOST}"; .port = "${backendPort}"; }
@@ -242,7 +188,6 @@ function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 }
 
 export async function startVarnish(opts: VarnishOptions): Promise<Varnish> {
-  installExitHooks();
   const bin = varnishdPath();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'perfkit-varnish-'));
   // varnishd drops root for its own users (varnish, vcache) before it reads the VCL: let them in.
@@ -255,7 +200,7 @@ export async function startVarnish(opts: VarnishOptions): Promise<Varnish> {
     const args = ['-F', '-n', path.join(dir, 'work'), '-a', `${HOST}:${port}`, '-T', 'none', '-f', vclFile, '-s', 'malloc,32m', '-l', '2m', '-p', `http_gzip_support=${opts.gzipSupport ? 'on' : 'off'}`];
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const entry: Live = { child, dir };
-    live.add(entry);
+    track(entry);
     let log = '';
     child.stdout!.on('data', (d) => (log += d));
     child.stderr!.on('data', (d) => (log += d));
@@ -266,7 +211,7 @@ export async function startVarnish(opts: VarnishOptions): Promise<Varnish> {
     while (Date.now() < deadline) {
       const r = await Promise.race([spawnError.then((e) => ({ kind: 'error' as const, e })), exited.then(() => ({ kind: 'exited' as const })), ready(port).then((ok) => ({ kind: 'probe' as const, ok }))]);
       if (r.kind === 'error') {
-        live.delete(entry);
+        untrack(entry);
         rmSync(dir, { recursive: true, force: true });
         throw new Error(`could not start varnishd: ${r.e.message}; ${SETUP}`);
       }
@@ -292,7 +237,7 @@ export async function startVarnish(opts: VarnishOptions): Promise<Varnish> {
           if (!(await waitExit(child, STOP_TIMEOUT_MS))) killPid(manager, 'SIGKILL');
           await waitExit(child, STOP_TIMEOUT_MS);
           for (const k of kids) if (existsSync(`/proc/${k}`)) killPid(k, 'SIGKILL');
-          live.delete(entry);
+          untrack(entry);
           rmSync(dir, { recursive: true, force: true });
         },
       };
@@ -303,7 +248,7 @@ export async function startVarnish(opts: VarnishOptions): Promise<Varnish> {
       child.kill('SIGKILL');
       await waitExit(child, STOP_TIMEOUT_MS);
     }
-    live.delete(entry);
+    untrack(entry);
     if (!/could not get socket|address already in use/i.test(log)) break;
   }
   rmSync(dir, { recursive: true, force: true });
