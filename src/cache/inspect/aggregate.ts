@@ -3,7 +3,7 @@
 // up with a stated margin when only a sample was scanned. Memory stays bounded: namespaces fold by
 // cardinality, and the top lists keep only N. Pure.
 import { newHistogram, type Histogram } from '../../util/histogram.js';
-import { groupKey, patternOf, withWildcard, type Pattern } from './namespace.js';
+import { foldNamespaces, groupKey, patternOf, withWildcard, type Pattern } from './namespace.js';
 
 export interface KeyRecord {
   key: string;
@@ -231,36 +231,7 @@ export class KeyspaceAggregate {
 
   /** Folds places of a pattern that take many values (`user:alice:cart`, `user:bob:cart`, … → `user:*:cart`). */
   fold(): void {
-    const foldAt = this.o.foldAt ?? 50;
-    for (let round = 0; round < 4; round++) {
-      let changed = false;
-      const maxLen = Math.max(0, ...[...this.ns.values()].map((a) => a.pattern.segments.length));
-      for (let pos = 0; pos < maxLen; pos++) {
-        const groups = new Map<string, NsAcc[]>();
-        for (const acc of this.ns.values()) {
-          if (pos >= acc.pattern.segments.length) continue;
-          const g = groupKey(acc.pattern, pos);
-          const list = groups.get(g);
-          if (list) list.push(acc);
-          else groups.set(g, [acc]);
-        }
-        for (const [g, list] of groups) {
-          const values = list.filter((a) => a.pattern.segments[pos] !== '*').length;
-          if (values === 0 || (values < foldAt && !this.folded.has(g))) continue;
-          this.folded.set(g, pos);
-          const target = withWildcard(list[0].pattern, pos);
-          for (const acc of list) {
-            if (acc.pattern.name === target.name) continue;
-            this.ns.delete(acc.pattern.name);
-            const into = this.ns.get(target.name);
-            if (into) mergeNs(into, acc);
-            else this.ns.set(target.name, { ...acc, pattern: target });
-            changed = true;
-          }
-        }
-      }
-      if (!changed) break;
-    }
+    foldNamespaces(this.ns, this.folded, this.o.foldAt ?? 50, mergeNs);
   }
 
   /** totalKeys: DBSIZE when a sample was taken, to scale up to. */

@@ -2,7 +2,7 @@
 // (numbers, UUIDs, hex hashes, dates, long tokens, e-mail and IP addresses) become `*`, so
 // `user:1234:profile` groups as `user:*:profile`. Segments that are not recognisably IDs but take many
 // values in the same place (user names, slugs) are folded to `*` later by the aggregator
-// (see foldHighCardinality). Pure.
+// (foldNamespaces). Pure.
 
 export interface Pattern {
   /** The namespace as printed: segments joined with the delimiters that separated them. */
@@ -64,6 +64,41 @@ export function groupKey(p: Pattern, pos: number): string {
 export function withWildcard(p: Pattern, pos: number): Pattern {
   const segments = p.segments.map((s, i) => (i === pos ? '*' : s));
   return { name: joinPattern(segments, p.delims), segments, delims: p.delims };
+}
+
+/** Folds, in place, the places of the patterns in `ns` that take `foldAt` or more values in the same group
+ *  (the other places equal) into `*`, merging their entries with `merge`. `folded` remembers the groups
+ *  folded, so later patterns of a folded group fold too. A few rounds: one fold can make another. */
+export function foldNamespaces<T extends { pattern: Pattern }>(ns: Map<string, T>, folded: Map<string, number>, foldAt: number, merge: (into: T, from: T) => void): void {
+  for (let round = 0; round < 4; round++) {
+    let changed = false;
+    const maxLen = Math.max(0, ...[...ns.values()].map((a) => a.pattern.segments.length));
+    for (let pos = 0; pos < maxLen; pos++) {
+      const groups = new Map<string, T[]>();
+      for (const acc of ns.values()) {
+        if (pos >= acc.pattern.segments.length) continue;
+        const g = groupKey(acc.pattern, pos);
+        const list = groups.get(g);
+        if (list) list.push(acc);
+        else groups.set(g, [acc]);
+      }
+      for (const [g, list] of groups) {
+        const values = list.filter((a) => a.pattern.segments[pos] !== '*').length;
+        if (values === 0 || (values < foldAt && !folded.has(g))) continue;
+        folded.set(g, pos);
+        const target = withWildcard(list[0].pattern, pos);
+        for (const acc of list) {
+          if (acc.pattern.name === target.name) continue;
+          ns.delete(acc.pattern.name);
+          const into = ns.get(target.name);
+          if (into) merge(into, acc);
+          else ns.set(target.name, { ...acc, pattern: target });
+          changed = true;
+        }
+      }
+    }
+    if (!changed) break;
+  }
 }
 
 /** Key names as text: UTF-8 when the bytes are valid UTF-8, else escaped like redis-cli ("\xff"). */
