@@ -70,6 +70,7 @@ interface Window {
 
 const OUTCOME = { written: 1, skipped: 2, failed: 3 } as const;
 const MAX_ERRORS_KEPT = 20;
+const MAX_WINDOW_BYTES = 1 << 20;
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function warmRedis(o: RedisWarmOptions): Promise<RedisWarmData> {
@@ -308,6 +309,16 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
     return true;
   };
 
+  /** A window is sent at --batch records, or earlier once it holds ~1 MB of commands (big values make
+   *  fewer records per batch, so a batch never grows unbounded). */
+  const full = (w: Window): boolean => {
+    if (w.count >= o.windowSize) return true;
+    if ((w.count & 63) !== 0) return false;
+    let bytes = 0;
+    for (const g of w.groups.values()) bytes += g.writer.length;
+    return bytes >= MAX_WINDOW_BYTES;
+  };
+
   /** The window the next record goes into, and its slot. Synchronous: no promise per record. */
   const slot = (n: number, line: number): number => {
     items = n;
@@ -334,7 +345,7 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
         );
       }
     }
-    if (w.count >= o.windowSize) {
+    if (full(w)) {
       await flushWindow();
       if (Date.now() - lastProgress > 200) {
         lastProgress = Date.now();
@@ -359,7 +370,7 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
           let why: string | undefined;
           if (!addFast(w, i, buf, starts[j], ends[j])) why = addGeneral(w, i, parseNdjsonLine(buf.toString('utf8', starts[j], ends[j]), n, lines[j]));
           // Only a failure or a full window needs the asynchronous part.
-          if (why !== undefined || w.count >= o.windowSize) await after(n, lines[j], why);
+          if (why !== undefined || full(w)) await after(n, lines[j], why);
         }
       }
     } else {
