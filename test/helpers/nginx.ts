@@ -15,13 +15,10 @@
 // As root, it runs its workers as root (`user root;`) so they can use the private temp dir.
 // Kept by PID (master and workers), stopped by PID, killed on exit. Throws (never skips) when nginx or the
 // module is missing: `bash scripts/setup-services.sh` installs them.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './redis-server.js';
-import { childrenOf, killPid, track, untrack, type Tracked as Live } from './processes.js';
+import { httpReady, startForkingServer } from './processes.js';
 
 const HOST = '127.0.0.1';
 const SETUP = 'install them with `bash scripts/setup-services.sh` (Debian packages nginx and libnginx-mod-http-cache-purge)';
@@ -94,26 +91,9 @@ ${allow}
 }
 
 function ready(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: HOST, port, path: NGINX_READY_PATH, timeout: 1_000, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200 && /nginx/i.test(String(res.headers.server ?? ''))));
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => req.destroy());
-  });
+  return httpReady(port, NGINX_READY_PATH, (res) => res.statusCode === 200 && /nginx/i.test(String(res.headers.server ?? '')));
 }
 
-function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
 
 export async function startNginx(opts: NginxOptions): Promise<Nginx> {
   const bin = nginxPath();
@@ -123,67 +103,21 @@ export async function startNginx(opts: NginxOptions): Promise<Nginx> {
   const conf = path.join(dir, 'nginx.conf');
   const errorLogFile = path.join(dir, 'logs', 'error.log');
   const errorLog = () => (existsSync(errorLogFile) ? readFileSync(errorLogFile, 'utf8') : '');
-  let lastLog = '';
-  for (let attempt = 0; attempt < 6; attempt++) {
-    const port = await freePort();
-    writeFileSync(conf, nginxConf({ ...opts, port, dir }));
+  const server = await startForkingServer({
+    name: 'nginx',
+    bin,
+    dir,
+    setup: SETUP,
     // -e: the error log before the conf is read (else /var/log/nginx/error.log); -g: foreground, our pid file.
-    const args = ['-p', `${dir}/`, '-c', conf, '-e', errorLogFile, '-g', `daemon off; pid ${dir}/nginx.pid;`];
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const entry: Live = { child, dir };
-    track(entry);
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    let up = false;
-    while (Date.now() < deadline) {
-      const r = await Promise.race([spawnError.then((e) => ({ kind: 'error' as const, e })), exited.then(() => ({ kind: 'exited' as const })), ready(port).then((ok) => ({ kind: 'probe' as const, ok }))]);
-      if (r.kind === 'error') {
-        untrack(entry);
-        rmSync(dir, { recursive: true, force: true });
-        throw new Error(`could not start nginx: ${r.e.message}; ${SETUP}`);
-      }
-      if (r.kind === 'exited') break;
-      if (r.ok && child.exitCode === null) {
-        up = true;
-        break;
-      }
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    if (up) {
-      const master = child.pid!;
-      let stopped = false;
-      return {
-        port,
-        url: `http://${HOST}:${port}`,
-        pid: master,
-        dir,
-        errorLog,
-        async stop() {
-          if (stopped) return;
-          stopped = true;
-          const workers = childrenOf(master);
-          killPid(master, 'SIGTERM'); // fast shutdown: the master stops its workers
-          if (!(await waitExit(child, STOP_TIMEOUT_MS))) killPid(master, 'SIGKILL');
-          await waitExit(child, STOP_TIMEOUT_MS);
-          for (const w of workers) if (existsSync(`/proc/${w}`)) killPid(w, 'SIGKILL');
-          untrack(entry);
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    }
-    lastLog = `${out}\n${errorLog()}`;
-    if (child.exitCode === null) {
-      for (const w of childrenOf(child.pid!)) killPid(w, 'SIGKILL');
-      child.kill('SIGKILL');
-      await waitExit(child, STOP_TIMEOUT_MS);
-    }
-    untrack(entry);
-    if (!/address already in use/i.test(lastLog)) break;
-  }
-  rmSync(dir, { recursive: true, force: true });
-  throw new Error(`nginx exited or did not answer within ${START_TIMEOUT_MS} ms:\n${lastLog.trim().split('\n').slice(-15).join('\n')}`);
+    args: (port) => {
+      writeFileSync(conf, nginxConf({ ...opts, port, dir }));
+      return ['-p', `${dir}/`, '-c', conf, '-e', errorLogFile, '-g', `daemon off; pid ${dir}/nginx.pid;`];
+    },
+    ready,
+    log: errorLog,
+    retryOn: /address already in use/i,
+    startTimeoutMs: START_TIMEOUT_MS,
+    stopTimeoutMs: STOP_TIMEOUT_MS,
+  });
+  return { port: server.port, url: `http://${HOST}:${server.port}`, pid: server.pid, dir, errorLog, stop: server.stop };
 }

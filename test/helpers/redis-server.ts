@@ -4,11 +4,11 @@
 // Throws (never skips) when redis-server or redis-cli is missing: `bash scripts/setup-services.sh`.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { connect as tcpConnect, createServer } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Cluster, Redis } from 'ioredis';
-import { track, untrack, type Tracked as Live } from './processes.js';
+import { freePort, track, untrack, waitExit, type Tracked as Live } from './processes.js';
 
 export interface RedisServer {
   port: number;
@@ -42,18 +42,7 @@ const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 // ---- small pieces ---------------------------------------------------------------------------------------
-/** A port that was free a moment ago: bind port 0 on loopback, read it, close. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -129,16 +118,6 @@ function logTail(dir: string, lines = 15): string {
   }
 }
 
-function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
 
 // ---- one server -----------------------------------------------------------------------------------------
 interface LaunchSpec {

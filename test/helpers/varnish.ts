@@ -16,15 +16,13 @@
 // Accept-Encoding from it, gunzipping for clients without gzip: gzip, br and identity share one object).
 // Kept by PID (manager and child), stopped by PID, killed on exit. Throws (never skips) when varnishd is
 // missing: `bash scripts/setup-services.sh` installs it.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { fixture } from './cli.js';
-import { freePort } from './redis-server.js';
-import { childrenOf, killPid, track, untrack, type Tracked as Live } from './processes.js';
+import { httpReady, startForkingServer } from './processes.js';
 
 const HOST = '127.0.0.1';
 const SETUP = 'install it with `bash scripts/setup-services.sh` (Debian package varnish)';
@@ -166,26 +164,9 @@ function varnishdPath(): string {
 }
 
 function ready(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: HOST, port, path: READY_PATH, timeout: 1_000, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200 && /varnish/i.test(String(res.headers.server ?? '') + String(res.headers['x-varnish'] ?? 'x'))));
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => req.destroy());
-  });
+  return httpReady(port, READY_PATH, (res) => res.statusCode === 200 && /varnish/i.test(String(res.headers.server ?? '') + String(res.headers['x-varnish'] ?? 'x')));
 }
 
-function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
 
 export async function startVarnish(opts: VarnishOptions): Promise<Varnish> {
   const bin = varnishdPath();
@@ -194,63 +175,16 @@ export async function startVarnish(opts: VarnishOptions): Promise<Varnish> {
   chmodSync(dir, 0o755);
   const vclFile = path.join(dir, 'perfkit.vcl');
   writeFileSync(vclFile, (opts.vcl ?? vcl)(opts.backendPort), { mode: 0o644 });
-  let lastLog = '';
-  for (let attempt = 0; attempt < 6; attempt++) {
-    const port = await freePort();
-    const args = ['-F', '-n', path.join(dir, 'work'), '-a', `${HOST}:${port}`, '-T', 'none', '-f', vclFile, '-s', 'malloc,32m', '-l', '2m', '-p', `http_gzip_support=${opts.gzipSupport ? 'on' : 'off'}`];
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const entry: Live = { child, dir };
-    track(entry);
-    let log = '';
-    child.stdout!.on('data', (d) => (log += d));
-    child.stderr!.on('data', (d) => (log += d));
-    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    let up = false;
-    while (Date.now() < deadline) {
-      const r = await Promise.race([spawnError.then((e) => ({ kind: 'error' as const, e })), exited.then(() => ({ kind: 'exited' as const })), ready(port).then((ok) => ({ kind: 'probe' as const, ok }))]);
-      if (r.kind === 'error') {
-        untrack(entry);
-        rmSync(dir, { recursive: true, force: true });
-        throw new Error(`could not start varnishd: ${r.e.message}; ${SETUP}`);
-      }
-      if (r.kind === 'exited') break;
-      if (r.ok && child.exitCode === null) {
-        up = true;
-        break;
-      }
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    if (up) {
-      const manager = child.pid!;
-      let stopped = false;
-      return {
-        port,
-        url: `http://${HOST}:${port}`,
-        pid: manager,
-        async stop() {
-          if (stopped) return;
-          stopped = true;
-          const kids = childrenOf(manager);
-          killPid(manager, 'SIGTERM');
-          if (!(await waitExit(child, STOP_TIMEOUT_MS))) killPid(manager, 'SIGKILL');
-          await waitExit(child, STOP_TIMEOUT_MS);
-          for (const k of kids) if (existsSync(`/proc/${k}`)) killPid(k, 'SIGKILL');
-          untrack(entry);
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    }
-    lastLog = log;
-    if (child.exitCode === null) {
-      for (const k of childrenOf(child.pid!)) killPid(k, 'SIGKILL');
-      child.kill('SIGKILL');
-      await waitExit(child, STOP_TIMEOUT_MS);
-    }
-    untrack(entry);
-    if (!/could not get socket|address already in use/i.test(log)) break;
-  }
-  rmSync(dir, { recursive: true, force: true });
-  throw new Error(`varnishd exited or did not answer within ${START_TIMEOUT_MS} ms:\n${lastLog.trim().split('\n').slice(-15).join('\n')}`);
+  const server = await startForkingServer({
+    name: 'varnishd',
+    bin,
+    dir,
+    setup: SETUP,
+    args: (port) => ['-F', '-n', path.join(dir, 'work'), '-a', `${HOST}:${port}`, '-T', 'none', '-f', vclFile, '-s', 'malloc,32m', '-l', '2m', '-p', `http_gzip_support=${opts.gzipSupport ? 'on' : 'off'}`],
+    ready,
+    retryOn: /could not get socket|address already in use/i,
+    startTimeoutMs: START_TIMEOUT_MS,
+    stopTimeoutMs: STOP_TIMEOUT_MS,
+  });
+  return { port: server.port, url: `http://${HOST}:${server.port}`, pid: server.pid, stop: server.stop };
 }
