@@ -2,7 +2,7 @@
 // on production or staging. Requests are signed with EdgeGrid by the official akamai-edgegrid library (loaded
 // on the first send) from an .edgerc section; bodies are chunked under the API's 50,000-byte limit. v3 has no
 // status endpoint: waitFor waits the largest estimatedSeconds the API gave.
-import { fullUrl } from './common.js';
+import { fullUrlItem } from './common.js';
 import { loadEdgerc, type EdgercCredentials } from './edgerc.js';
 export { loadEdgerc, parseEdgerc, type EdgercCredentials } from './edgerc.js';
 import { retryAfterMs } from '../../util/retry.js';
@@ -84,12 +84,9 @@ export function normalizeAkamai(items: PurgeItem[]): { items: PurgeItem[]; rejec
 
 function check(item: PurgeItem): PurgeItem | string {
   switch (item.kind) {
-    case 'url': {
-      const url = fullUrl(item.value);
-      return url ? { kind: 'url', value: url } : FULL_URLS;
-    }
+    case 'url':
     case 'path':
-      return FULL_URLS;
+      return fullUrlItem(item, FULL_URLS);
     case 'cpcode': {
       const v = item.value.trim();
       if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) === 0) return 'not a CP code: CP codes are positive whole numbers, e.g. 123456';

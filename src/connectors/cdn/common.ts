@@ -14,6 +14,12 @@ export function fullUrl(value: string): string | undefined {
   return u.href;
 }
 
+/** For CDNs that purge full URLs: a URL item normalized, or why not (a path, or not an http(s) URL). */
+export function fullUrlItem(item: PurgeItem, why: string): PurgeItem | string {
+  const url = item.kind === 'url' ? fullUrl(item.value) : undefined;
+  return url ? { kind: 'url', value: url } : why;
+}
+
 /** Normalizes each item (or says why not) and drops duplicates; tags compare without case (every CDN
  *  treats them so), other values exactly. */
 export function normalizeWith(items: PurgeItem[], one: (item: PurgeItem) => { item: PurgeItem } | { why: string }): { items: PurgeItem[]; rejected: Array<{ item: PurgeItem; why: string }> } {

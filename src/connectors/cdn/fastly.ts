@@ -2,7 +2,7 @@
 // in batches of up to 256 (POST /service/{id}/purge), purge-all, and soft purges (Fastly-Soft-Purge: 1), all
 // sent by the official fastly-js client, which is loaded on the first send. Fastly purges are synchronous:
 // a 200 means done, so there is no waitFor.
-import { fullUrl } from './common.js';
+import { fullUrlItem } from './common.js';
 import { retryAfterMs } from '../../util/retry.js';
 import { createRequire } from 'node:module';
 import { connectError, usageError } from '../../cli/errors.js';
@@ -78,12 +78,9 @@ export function normalizeFastly(items: PurgeItem[], s: Pick<FastlySettings, 'sof
 
 function whyNot(item: PurgeItem, s: Pick<FastlySettings, 'soft'>): PurgeItem | string {
   switch (item.kind) {
-    case 'url': {
-      const url = fullUrl(item.value);
-      return url ? { kind: 'url', value: url } : FULL_URLS;
-    }
+    case 'url':
     case 'path':
-      return FULL_URLS;
+      return fullUrlItem(item, FULL_URLS);
     case 'tag': {
       if (!item.value) return 'an empty surrogate key';
       if (/\s/.test(item.value)) return 'a surrogate key cannot contain spaces: Fastly separates keys with spaces';
