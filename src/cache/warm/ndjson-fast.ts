@@ -3,6 +3,8 @@
 // no JSON.parse, no JSON.stringify, no UTF-8 decoding and re-encoding. Whatever the scanner does not
 // fully understand (escaped keys, a "type", a ttl given as a string, a line that is not valid JSON)
 // goes to the general path, which parses and reports errors. Pure.
+import { jitteredBytes, type ItemDefaults } from './items.js';
+import type { RespWriter } from './resp-writer.js';
 
 export const enum Kind {
   None = 0,
@@ -248,4 +250,55 @@ export function unescapeString(b: Buffer, start: number, end: number): { buf: Bu
     }
   }
   return { buf: out, len: o };
+}
+
+/** A string item found by the fast path: key bytes in the line, value bytes in the line or (escaped
+ *  strings) in the scratch buffer — valid until the next line is decoded. */
+export interface FastString {
+  line: Buffer;
+  keyStart: number;
+  keyEnd: number;
+  value: Buffer;
+  valueStart: number;
+  valueEnd: number;
+  ttlMs?: number;
+}
+
+/** The line as a string item, or undefined when the general path must take it. */
+export function fastString(b: Buffer, s: number, e: number, scan: LineScan, d: ItemDefaults): FastString | undefined {
+  if (d.type !== 'string' || !scanLine(b, s, e, scan)) return undefined;
+  const k = scan.key;
+  const v = scan.value;
+  if (k.kind !== Kind.String || k.escaped || k.end - k.start <= 2 || scan.type.kind !== Kind.None) return undefined;
+  if (!(v.kind === Kind.Object || v.kind === Kind.Array || v.kind === Kind.Literal || v.kind === Kind.String)) return undefined;
+  let ttlMs = d.ttlMs;
+  if (scan.ttl.kind === Kind.Number) {
+    ttlMs = ttlSeconds(b, scan.ttl);
+    if (ttlMs === undefined) return undefined;
+  } else if (scan.ttl.kind !== Kind.None) return undefined;
+  const keyStart = k.start + 1;
+  const keyEnd = k.end - 1;
+  if (ttlMs !== undefined) ttlMs = d.jitter ? jitteredBytes(b, keyStart, keyEnd, ttlMs, d.jitter) : Math.round(ttlMs);
+  if (v.kind === Kind.String && v.escaped) {
+    const u = unescapeString(b, v.start, v.end);
+    return { line: b, keyStart, keyEnd, value: u.buf, valueStart: 0, valueEnd: u.len, ttlMs };
+  }
+  const strip = v.kind === Kind.String ? 1 : 0;
+  return { line: b, keyStart, keyEnd, value: b, valueStart: v.start + strip, valueEnd: v.end - strip, ttlMs };
+}
+
+const SET = Buffer.from('SET');
+const PX = Buffer.from('PX');
+
+/** SET key value [NX|XX] [PX ttl], bytes copied from the line. */
+export function writeSet(wr: RespWriter, f: FastString, modeArg: Buffer | undefined): void {
+  wr.array(3 + (modeArg ? 1 : 0) + (f.ttlMs !== undefined ? 2 : 0));
+  wr.bulkConst(SET);
+  wr.bulkBytes(f.line, f.keyStart, f.keyEnd);
+  wr.bulkBytes(f.value, f.valueStart, f.valueEnd);
+  if (modeArg) wr.bulkConst(modeArg);
+  if (f.ttlMs !== undefined) {
+    wr.bulkConst(PX);
+    wr.bulkInt(f.ttlMs);
+  }
 }

@@ -9,8 +9,8 @@ import { ReplyError, type Reply } from '../../connectors/redis-pipe.js';
 import { clusterSlots, connectNode, type Node } from './redis-nodes.js';
 import { verifySample, type VerifyResult } from './verify.js';
 import { checkResumable, loadCheckpoint, removeCheckpoint, saveCheckpoint, type Checkpoint, type Counts } from './checkpoint.js';
-import { jitteredBytes, outcomeOf, toItem, writeArgs, type ItemDefaults, type Mode, type WarmItem } from './items.js';
-import { Kind, newScan, scanLine, ttlSeconds, unescapeString } from './ndjson-fast.js';
+import { outcomeOf, toItem, writeArgs, type ItemDefaults, type Mode, type WarmItem } from './items.js';
+import { fastString, newScan, writeSet } from './ndjson-fast.js';
 import { RespWriter } from './resp-writer.js';
 import { parseNdjsonLine, type Source, type SourceRecord } from './sources.js';
 
@@ -121,14 +121,16 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
   let reconnects = 0;
   const byType: Record<string, number> = {};
   // Reservoir sample for --verify (Algorithm R) over the valid items.
-  const reservoir: Array<{ item: () => WarmItem; w: Window; i: number }> = [];
+  // The item is built only when it enters the sample, at once: a deferred builder would keep the whole
+  // input chunk it reads from alive.
+  const reservoir: Array<{ item: WarmItem; w: Window; i: number }> = [];
   let seenForSample = 0;
   const sample = (w: Window, i: number, item: () => WarmItem) => {
     seenForSample++;
-    if (reservoir.length < o.verify) reservoir.push({ item: once(item), w, i });
+    if (reservoir.length < o.verify) reservoir.push({ item: item(), w, i });
     else {
       const j = Math.floor(Math.random() * seenForSample);
-      if (j < o.verify) reservoir[j] = { item: once(item), w, i };
+      if (j < o.verify) reservoir[j] = { item: item(), w, i };
     }
   };
   const inflight: Window[] = [];
@@ -158,6 +160,8 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
         else counts.failed++;
       }
       settled = w.first + w.count - 1;
+      // A sampled item keeps its window for the outcome: let the window drop its encoded commands.
+      w.groups.clear();
     }
     if (Date.now() - lastSave > 1_000) {
       lastSave = Date.now();
@@ -264,47 +268,17 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
   // The fast path: a string item whose key and value are copied as bytes (see ndjson-fast.ts).
   const scan = newScan();
   const modeArg = o.mode === 'set' ? undefined : Buffer.from(o.mode.toUpperCase());
-  const SET = Buffer.from('SET');
-  const PX = Buffer.from('PX');
   const addFast = (w: Window, i: number, b: Buffer, s: number, e: number): boolean => {
-    if (o.defaults.type !== 'string' || !scanLine(b, s, e, scan)) return false;
-    const k = scan.key;
-    const v = scan.value;
-    if (k.kind !== Kind.String || k.escaped || k.end - k.start <= 2 || scan.type.kind !== Kind.None) return false;
-    if (!(v.kind === Kind.Object || v.kind === Kind.Array || v.kind === Kind.Literal || v.kind === Kind.String)) return false;
-    let ttlMs = o.defaults.ttlMs;
-    if (scan.ttl.kind === Kind.Number) {
-      ttlMs = ttlSeconds(b, scan.ttl);
-      if (ttlMs === undefined) return false;
-    } else if (scan.ttl.kind !== Kind.None) return false;
-    const ks = k.start + 1;
-    const ke = k.end - 1;
-    const vs = v.kind === Kind.String ? v.start + 1 : v.start;
-    const ve = v.kind === Kind.String ? v.end - 1 : v.end;
-    if (ttlMs !== undefined && o.defaults.jitter) ttlMs = jitteredBytes(b, ks, ke, ttlMs, o.defaults.jitter);
-    else if (ttlMs !== undefined) ttlMs = Math.round(ttlMs);
+    const f = fastString(b, s, e, scan, o.defaults);
+    if (!f) return false;
     byType.string = (byType.string ?? 0) + 1;
-    const unescaped = v.kind === Kind.String && v.escaped ? unescapeString(b, v.start, v.end) : undefined;
-    if (o.verify > 0) {
-      const text = unescaped ? unescaped.buf.toString('utf8', 0, unescaped.len) : b.toString('utf8', vs, ve);
-      sample(w, i, () => ({ key: b.toString('utf8', ks, ke), type: 'string', args: [text], ttlMs }));
-    }
+    if (o.verify > 0) sample(w, i, () => ({ key: b.toString('utf8', f.keyStart, f.keyEnd), type: 'string', args: [f.value.toString('utf8', f.valueStart, f.valueEnd)], ttlMs: f.ttlMs }));
     if (o.dryRun) {
       w.outcomes[i] = OUTCOME.skipped;
       return true;
     }
-    const g = group(w, single ? nodes[0] : nodeOf(b.toString('utf8', ks, ke)));
-    const wr = g.writer;
-    wr.array(3 + (modeArg ? 1 : 0) + (ttlMs !== undefined ? 2 : 0));
-    wr.bulkConst(SET);
-    wr.bulkBytes(b, ks, ke);
-    if (unescaped) wr.bulkBytes(unescaped.buf, 0, unescaped.len);
-    else wr.bulkBytes(b, vs, ve);
-    if (modeArg) wr.bulkConst(modeArg);
-    if (ttlMs !== undefined) {
-      wr.bulkConst(PX);
-      wr.bulkInt(ttlMs);
-    }
+    const g = group(w, single ? nodes[0] : nodeOf(b.toString('utf8', f.keyStart, f.keyEnd)));
+    writeSet(g.writer, f, modeArg);
     g.idx.push(i);
     return true;
   };
@@ -402,7 +376,7 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
   let verify: RedisWarmData['verify'] = null;
   if (o.verify > 0 && !o.dryRun) {
     o.progress(`verifying ${reservoir.length} items`);
-    verify = await verifySample(reservoir.filter((x) => x.w.outcomes[x.i] === OUTCOME.written).map((x) => x.item()), nodeOf, reservoir.length);
+    verify = await verifySample(reservoir.filter((x) => x.w.outcomes[x.i] === OUTCOME.written).map((x) => x.item), nodeOf, reservoir.length);
   }
   if (o.checkpoint && !o.dryRun) {
     if (o.signal.aborted) {
@@ -432,17 +406,5 @@ async function warm(o: RedisWarmOptions, nodes: Node[]): Promise<RedisWarmData> 
     checkpoint: o.signal.aborted && o.checkpoint ? o.checkpoint.file : null,
     verify,
     interrupted: o.signal.aborted,
-  };
-}
-
-function once<T>(f: () => T): () => T {
-  let done = false;
-  let v: T;
-  return () => {
-    if (!done) {
-      v = f();
-      done = true;
-    }
-    return v;
   };
 }
