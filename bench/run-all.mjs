@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const benches = ['startup.mjs', 'explain-lint.mjs', 'index-advisor.mjs', 'slow-log.mjs', 'cache-inspect.mjs', 'cache-warm.mjs', 'loadtest.mjs'];
+const benches = ['startup.mjs', 'explain-lint.mjs', 'index-advisor.mjs', 'slow-log.mjs', 'cache-inspect.mjs', 'cache-warm.mjs', 'loadtest.mjs', 'lighthouse.mjs'];
 let failed = 0;
 for (const b of benches) {
   console.log(`\n== bench/${b}`);

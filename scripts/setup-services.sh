@@ -8,14 +8,15 @@
 # PERFKIT_TEST_REDIS_URL (default redis://127.0.0.1:6379); see test/helpers/services.ts.
 # Varnish is only installed: the HTTP cache-warm tests start their own varnishd on free ports
 # (test/helpers/varnish.ts). nginx with ngx_cache_purge likewise: the cdn purge tests start their own
-# nginx on free ports with a conf in a temp dir (test/helpers/nginx.ts).
+# nginx on free ports with a conf in a temp dir (test/helpers/nginx.ts). Chromium likewise: each Lighthouse
+# run launches its own.
 #
 # Adding a service: write `pkgs_<name>` (echo its Debian packages) and `setup_<name>` (start it if it
 # does not answer), then add <name> to SERVICES.
 set -Eeuo pipefail
 trap 'echo "setup-services: failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
-SERVICES=(postgres redis varnish nginx)
+SERVICES=(postgres redis varnish nginx chromium)
 
 PG_VERSION=${PG_VERSION:-15}
 PG_CLUSTER=${PG_CLUSTER:-main}
@@ -49,6 +50,8 @@ pkgs_redis() { echo "redis-server redis-tools"; }
 pkgs_varnish() { echo "varnish"; }
 # nginx-light/-core would do too; the purge module is FRiCKLE ngx_cache_purge 2.3 (Debian 1:2.3-4).
 pkgs_nginx() { echo "nginx libnginx-mod-http-cache-purge"; }
+# Debian's Chromium for `perfkit lighthouse`; a font so that text paints (FCP, LCP) in headless pages.
+pkgs_chromium() { echo "chromium fonts-liberation"; }
 
 ensure_packages() {
   local wanted=() missing=() p s
@@ -228,6 +231,16 @@ setup_nginx() {
   local v
   v=$(PATH="$PATH:/usr/sbin" nginx -v 2>&1 | head -1)
   step nginx binary "ok: ${v#nginx version: }, purge module $NGINX_PURGE_MODULE"
+}
+
+# ---------------------------------------------------------------- chromium
+# Nothing to start: each Lighthouse run launches its own headless Chromium with a fresh profile
+# (src/connectors/chrome.ts). Checked by asking the binary its version.
+setup_chromium() {
+  [ -x /usr/bin/chromium ] || die chromium binary "/usr/bin/chromium not found after installing the chromium package"
+  local v
+  v=$(/usr/bin/chromium --version 2>/dev/null | head -1) || die chromium binary "/usr/bin/chromium --version failed"
+  step chromium binary "ok: ${v:-chromium}"
 }
 
 # ---------------------------------------------------------------- main

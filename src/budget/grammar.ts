@@ -1,10 +1,11 @@
 // The inline threshold grammar shared by every command: "<metric><op><number>[unit]",
-// e.g. "latency.p95<200", "errorRate<=0.001", "score>=90:warn". Pure.
+// e.g. "latency.p95<200", "errorRate<=0.001", "score>=90:warn", 'lcp["/heavy.html"]<=2500'. Pure.
 import { usageError } from '../cli/errors.js';
 import type { BudgetSpec } from '../config/schema.js';
 import { parseDuration } from '../util/units.js';
 
-const THRESHOLD = /^\s*([A-Za-z_][\w.\-\[\]]*)\s*(<=|>=|<|>|==)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*(us|ms|s|m|%)?\s*(?::\s*(error|warn))?\s*$/;
+// A metric may carry bracketed, quoted labels: lcp["/heavy.html"], resources.script.bytes["a.example.com/x?y=1"].
+const THRESHOLD = /^\s*([A-Za-z_](?:\["[^"]*"\]|[\w.\-\[\]])*)\s*(<=|>=|<|>|==)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*(us|ms|s|m|%)?\s*(?::\s*(error|warn))?\s*$/;
 
 export interface InlineThreshold {
   metric: string;

@@ -15,7 +15,8 @@ export function buildReport(
   opts: { startedAt: number; io: Io; settings: Settings; thresholds: InlineThreshold[]; secrets: Set<string> },
 ): Report {
   const summary = { ...result.summary, ...countFindings(result.findings) };
-  const budgets = evaluateThresholds(summary, opts.thresholds);
+  // A command's own budgets (Lighthouse's budget.json and assertions) come first, then the user's thresholds.
+  const budgets = [...(result.budgets ?? []), ...evaluateThresholds(summary, opts.thresholds)];
   const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'perfkit', version: version() },

@@ -8,6 +8,7 @@ import { collect, dbOptions, examples } from './commands/common.js';
 import { registerCache } from './commands/cache.js';
 import { registerCdn } from './commands/cdn.js';
 import { registerDb } from './commands/db.js';
+import { registerLighthouse } from './commands/lighthouse.js';
 import { registerLoadtest } from './commands/loadtest.js';
 
 export interface Selection {
@@ -53,6 +54,7 @@ export function createProgram(io: Io, select: (s: Selection) => void): Command {
   registerCache(program, action);
   registerCdn(program, action);
   registerLoadtest(program, action);
+  registerLighthouse(program, action);
 
   program
     .command('demo')

@@ -108,6 +108,22 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    lighthouse: z
+      .object({
+        urls: z.array(z.string()).optional(),
+        runs: z.number().int().min(1).max(25).optional(),
+        retries: z.number().int().min(0).max(5).optional(),
+        preset: z.enum(['mobile', 'desktop']).optional(),
+        throttling: z.enum(['simulate', 'devtools', 'none']).optional(),
+        onlyCategories: z.array(z.enum(['performance', 'accessibility', 'best-practices', 'seo'])).optional(),
+        maxWaitForLoad: duration.optional(),
+        timeout: duration.optional(),
+        budgetPath: z.string().optional(),
+        assert: z.array(z.string()).optional(),
+        assertions: z.string().optional(),
+      })
+      .strict()
+      .optional(),
     explain: z
       .object({
         thresholds: z.record(z.string(), z.number()).optional(),

@@ -53,6 +53,9 @@ export interface CommandResult<D = unknown> {
   environment?: Record<string, unknown>;
   summary: Summary;
   findings: Finding[];
+  /** Budgets the command evaluated itself, on more than the summary (Lighthouse's budget.json and
+   *  assertions, per URL and run); main adds them to the thresholds and budget-file results. */
+  budgets?: BudgetResult[];
   data: D;
 }
 
