@@ -150,6 +150,10 @@ export const CHECKS: Check[] = [
     title: 'Chromium (for Lighthouse)',
     run: (f) => {
       const found = f.chrome();
+      // perfkit lighthouse stops on a CHROME_PATH it cannot run rather than use another browser quietly.
+      if (found && f.env.CHROME_PATH && f.env.CHROME_PATH !== found) {
+        return { status: 'missing', detail: `CHROME_PATH=${f.env.CHROME_PATH} is not an executable file; \`perfkit lighthouse\` stops on it (${found} is there)`, fix: `point CHROME_PATH at Chromium (e.g. ${found}), or unset it` };
+      }
       if (found) return { status: 'ok', detail: f.env.CHROME_PATH === found ? `${found} (CHROME_PATH)` : found };
       const bad = f.env.CHROME_PATH ? `CHROME_PATH=${f.env.CHROME_PATH} is not an executable file; ` : '';
       return { status: 'missing', detail: `${bad}no chromium, chromium-browser or google-chrome found; \`perfkit lighthouse\` needs one`, fix: 'apt-get install chromium, or set CHROME_PATH' };

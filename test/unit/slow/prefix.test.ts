@@ -53,7 +53,9 @@ describe('compilePrefix', () => {
     const line = `2024-03-01 12:00:00.000 UTC [1] ${'x@y '.repeat(3000)}`;
     const t0 = performance.now();
     for (let i = 0; i < 10; i++) c.regex.exec(line);
-    expect(performance.now() - t0).toBeLessThan(1000);
+    // Not a speed test: a backtracking blow-up on 3,000 fields never finishes; linear matching takes
+    // milliseconds, and even a loaded CI machine stays far under this bound.
+    expect(performance.now() - t0).toBeLessThan(10_000);
   });
 });
 
