@@ -37,6 +37,9 @@ export interface CommandOutcome<D = unknown> {
   failure?: PerfkitError;
   /** Output that is not a report (a generated manifest): printed as is, instead of rendering the result. */
   raw?: string;
+  /** Runs after the report is printed, with the final report (status and budgets stamped): `perfkit check`
+   *  writes its baseline, the GitHub step summary and annotations here. */
+  after?(report: import('../report/model.js').Report<D>): Promise<void>;
 }
 
 export type CommandModule = { run(ctx: CommandContext): Promise<CommandOutcome<unknown>> };

@@ -4,9 +4,8 @@ import { CommanderError } from 'commander';
 import type { Io } from './io.js';
 import { ExitCode, PerfkitError, exitCodeOf, isPerfkitError, usageError } from './errors.js';
 import { createProgram, type Selection } from './program.js';
-import type { CommandContext, CommandOutcome } from './context.js';
 import { createProgress } from './progress.js';
-import { buildReport, writeReport } from './output.js';
+import { writeReport } from './output.js';
 import type { GlobalFlags, Settings } from '../config/load.js';
 import { redact } from '../util/redact.js';
 
@@ -47,35 +46,13 @@ export async function runMain(argv: string[], io: Io): Promise<number> {
 }
 
 async function execute(sel: Selection, settings: Settings, io: Io, secrets: Set<string>): Promise<number> {
-  const { collectThresholds, loadBudgetFile } = await import('../budget/load.js');
-  const flags = sel.globals as GlobalFlags;
-  const fileBudgets = [
-    ...settings.budgets.map((spec) => ({ spec, source: settings.configPath ?? 'config' })),
-    ...(flags.budget ? (await loadBudgetFile(flags.budget, io.cwd)).map((spec) => ({ spec, source: flags.budget as string })) : []),
-  ];
-  const thresholds = collectThresholds({ command: sel.name, inline: flags.threshold ?? [], fileBudgets });
-
+  const { runSelection } = await import('./run-command.js');
   const controller = new AbortController();
   const offInterrupt = io.onInterrupt(() => controller.abort());
   const progress = await createProgress(io, settings);
-  const ctx: CommandContext = {
-    io,
-    settings,
-    options: sel.options,
-    args: sel.args,
-    signal: controller.signal,
-    progress,
-    note: (text) => {
-      if (!settings.quiet && (io.stderrIsTTY || settings.verbose)) io.stderr(`${redact(text, secrets)}\n`);
-    },
-    secret: (v) => void (v && secrets.add(v)),
-    thresholds,
-  };
-  const startedAt = io.now();
-  let outcome: CommandOutcome;
+  let ran: Awaited<ReturnType<typeof runSelection>>;
   try {
-    const mod = await sel.load();
-    outcome = await mod.run(ctx);
+    ran = await runSelection(sel, { io, settings, secrets, signal: controller.signal, progress });
   } catch (e) {
     if (controller.signal.aborted) throw new PerfkitError('interrupted', 'interrupted', 'nothing was changed');
     throw e;
@@ -83,13 +60,14 @@ async function execute(sel: Selection, settings: Settings, io: Io, secrets: Set<
     progress.stop();
     offInterrupt();
   }
+  const { report, outcome } = ran;
   if (outcome.raw !== undefined) {
     io.stdout(outcome.raw);
     await io.flush();
     return ExitCode.ok;
   }
-  const report = buildReport(outcome.result, { startedAt, io, settings, thresholds, secrets });
   await writeReport(report, outcome.view, io, settings);
+  if (outcome.after) await outcome.after(report);
   if (controller.signal.aborted) return ExitCode.interrupted;
   if (outcome.failure) return reportError(outcome.failure, io, settings.verbose, secrets);
   return report.status === 'fail' ? ExitCode.failed : ExitCode.ok;

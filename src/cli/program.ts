@@ -57,6 +57,24 @@ export function createProgram(io: Io, select: (s: Selection) => void): Command {
   registerLighthouse(program, action);
 
   program
+    .command('check')
+    .description('run the checks of perfkit.config.yaml (any perfkit command, repeated) and gate on their budgets: absolute ones, and regressions against a baseline judged with statistics; one combined report')
+    .option('--list', 'show what would run, and run nothing')
+    .option('--only <names>', 'run only these checks (comma-separated, repeatable)', collect)
+    .option('--baseline <file>', 'a previous combined report (e.g. the main branch\'s CI artifact) for the regression budgets')
+    .option('--save-baseline <file>', 'also write this run\'s combined report as JSON, to use as --baseline later')
+    .option('--strict-env', 'fail when the baseline was measured on another machine or other software versions')
+    .option('--calibrate <n>', 'run the checks n times and propose regression tolerances from their spread')
+    .addHelpText('after', examples([
+      'perfkit check --list',
+      'perfkit check --save-baseline perf-baseline.json                 # on the main branch',
+      'perfkit check --baseline perf-baseline.json --format junit -o perf.xml',
+      'perfkit check --only api-load,home-page --baseline perf-baseline.json --format markdown',
+      'perfkit check --calibrate 5',
+    ]))
+    .action(action('check', () => import('../budget/check.js')));
+
+  program
     .command('demo')
     .description('the main job end to end on an embedded PostgreSQL seeded with a demo shop: no server needed')
     .option('--keep', 'leave the embedded server listening and print its URL')

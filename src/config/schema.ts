@@ -21,6 +21,12 @@ export const budgetSchema = z
     regression: percentOrNumber.optional(),
     level: z.enum(['error', 'warn']).default('error'),
     command: z.string().optional(),
+    /** regression only: which way is better, when perfkit cannot tell from the name. */
+    better: z.enum(['lower', 'higher']).optional(),
+    /** regression only: what "not enough evidence" does. */
+    inconclusive: z.enum(['warn', 'fail']).optional(),
+    /** regression only: an absolute change below this (in the metric's unit) never fails. */
+    minChange: z.number().nonnegative().optional(),
   })
   .strict()
   .refine((b) => [b.max, b.min, b.regression].filter((x) => x !== undefined).length === 1, {
@@ -132,6 +138,36 @@ export const configSchema = z
       .strict()
       .optional(),
     budgets: z.array(budgetSchema).optional(),
+    targets: z
+      .object({
+        db: z.string().optional(),
+        redis: z.string().optional(),
+        urls: z.record(z.string(), z.string()).optional(),
+        cdn: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+      })
+      .strict()
+      .optional(),
+    check: z
+      .object({
+        inconclusive: z.enum(['warn', 'fail']).optional(),
+        alpha: z.number().gt(0).lt(0.5).optional(),
+        regression: percentOrNumber.optional(),
+      })
+      .strict()
+      .optional(),
+    checks: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, 'a name of letters, digits, dots, dashes and underscores'),
+            run: z.union([z.string().min(1), z.array(z.string()).min(1)]),
+            repeat: z.number().int().min(1).max(100).optional(),
+            description: z.string().optional(),
+            budgets: z.array(budgetSchema).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
   })
   .strict();
 export type PerfkitConfigFile = z.output<typeof configSchema>;

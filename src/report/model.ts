@@ -25,7 +25,8 @@ export interface BudgetResult {
   threshold: number;
   actual: number | null;
   level: BudgetLevel;
-  status: 'pass' | 'fail' | 'missing';
+  /** inconclusive: a regression budget whose samples cannot tell (its level says whether that warns or fails). */
+  status: 'pass' | 'fail' | 'missing' | 'inconclusive';
   source?: string;
 }
 

@@ -2,7 +2,7 @@
 // content as the table renderer: header, the command's sections, summary, budgets, findings.
 import type { BudgetResult, Finding, Report, Section, Status } from '../model.js';
 import type { RenderContext } from './index.js';
-import { cell, headline, sortedFindings } from './common.js';
+import { cell, headline, percent, sortedFindings } from './common.js';
 import { escapeXml as esc, svgChart } from './svg-chart.js';
 import { formatBytes, formatMs, formatNumber } from '../../util/units.js';
 
@@ -127,10 +127,15 @@ function section(s: Section, index: number): string {
 function budgets(list: BudgetResult[]): string {
   const rows = list.map((b) => {
     const cls = b.status === 'pass' ? 'pass' : b.level === 'warn' ? 'warn' : 'fail';
-    const mark = b.status === 'pass' ? '✔ pass' : `${b.level === 'warn' ? '▲' : '✖'} ${b.status}`;
+    const mark = b.status === 'pass' ? '✔ pass' : `${b.status === 'inconclusive' ? '?' : b.level === 'warn' ? '▲' : '✖'} ${b.status}`;
+    // A regression budget's threshold and actual are relative changes; its reason goes in a tooltip.
+    const rel = b.operator === 'regression';
+    const threshold = rel ? percent(b.threshold) : formatNumber(b.threshold);
+    const actual = b.actual === null ? (rel ? 'no baseline value' : 'missing') : rel ? percent(b.actual, true) : formatNumber(b.actual);
+    const why = rel && b.source ? ` title="${esc(b.source)}"` : '';
     return (
-      `<tr><td><code>${esc(b.metric)}</code></td><td>${esc(b.operator)}</td><td class="num">${esc(formatNumber(b.threshold))}</td>` +
-      `<td class="num">${b.actual === null ? 'missing' : esc(formatNumber(b.actual))}</td><td>${esc(b.level)}</td><td class="${cls}"><b>${mark}</b></td></tr>`
+      `<tr><td><code>${esc(b.metric)}</code></td><td>${esc(b.operator)}</td><td class="num">${esc(threshold)}</td>` +
+      `<td class="num">${esc(actual)}</td><td>${esc(b.level)}</td><td class="${cls}"${why}><b>${mark}</b></td></tr>`
     );
   });
   return [

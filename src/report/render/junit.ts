@@ -1,5 +1,5 @@
 // JUnit XML: one testcase per finding and per budget, so any CI shows them as tests.
-import type { Report } from '../model.js';
+import type { BudgetResult, Report } from '../model.js';
 import type { RenderContext } from './index.js';
 import { budgetLine } from './common.js';
 
@@ -20,6 +20,9 @@ interface Case {
   out?: string;
 }
 
+/** The budget, and on the next line why: a regression budget's reason, or where a budget came from. */
+const withReason = (b: BudgetResult) => (b.source ? `${budgetLine(b)}\n${b.source}` : budgetLine(b));
+
 export function renderJunit(report: Report, ctx: RenderContext): string {
   const suite = `perfkit ${report.command}`;
   const cases: Case[] = [];
@@ -37,7 +40,7 @@ export function renderJunit(report: Report, ctx: RenderContext): string {
     cases.push({
       name: `budget ${b.metric} ${b.operator} ${b.threshold}`,
       classname: `${suite}.budgets`,
-      ...(fails ? { failure: { message: budgetLine(b), body: budgetLine(b) } } : { out: `[${b.status}${b.level === 'warn' ? ', warn level' : ''}] ${budgetLine(b)}` }),
+      ...(fails ? { failure: { message: budgetLine(b), body: withReason(b) } } : { out: `[${b.status}${b.level === 'warn' ? ', warn level' : ''}] ${b.operator === 'regression' ? withReason(b) : budgetLine(b)}` }),
     });
   }
   if (!cases.length) cases.push({ name: `${report.command} ran`, classname: suite, out: 'no findings, no budgets' });

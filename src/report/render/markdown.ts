@@ -1,5 +1,5 @@
 // Markdown for $GITHUB_STEP_SUMMARY and PR comments: same content as the table, GitHub-flavoured.
-import type { Report, Section } from '../model.js';
+import type { BudgetResult, Report, Section } from '../model.js';
 import type { RenderContext } from './index.js';
 import { budgetLine, cell, headline, sortedFindings } from './common.js';
 
@@ -25,12 +25,17 @@ export function renderMarkdown(report: Report, ctx: RenderContext): string {
   }
   if (report.budgets.length) {
     out.push('### Budgets', '', '| | budget | level |', '|---|---|---|');
-    for (const b of report.budgets) out.push(`| ${b.status === 'pass' ? '✅' : b.level === 'warn' ? '⚠️' : '❌'} | ${esc(budgetLine(b))} | ${b.level} |`);
+    for (const b of report.budgets) out.push(`| ${budgetMark(b)} | ${esc(budgetLine(b))} | ${b.level} |`);
     out.push('');
   }
   const sections = ctx.view ? ctx.view(report.data) : [];
   for (const s of sections) out.push(...section(s), '');
   return `${out.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+// Inconclusive has its own mark; the level column beside it says whether it warns or fails.
+function budgetMark(b: BudgetResult): string {
+  return b.status === 'pass' ? '✅' : b.status === 'inconclusive' ? '❔' : b.level === 'warn' ? '⚠️' : '❌';
 }
 
 function section(s: Section): string[] {

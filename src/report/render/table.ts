@@ -31,7 +31,8 @@ export function renderTable(report: Report, ctx: RenderContext): string {
   if (report.budgets.length) {
     out.push(c.bold('Budgets'));
     for (const b of report.budgets) {
-      const mark = b.status === 'pass' ? c.green('✔ pass') : b.level === 'warn' ? c.yellow('▲ warn') : c.red('✖ fail');
+      const paint = b.level === 'warn' ? c.yellow : c.red;
+      const mark = b.status === 'pass' ? c.green('✔ pass') : b.status === 'inconclusive' ? paint('? inconclusive') : b.level === 'warn' ? c.yellow('▲ warn') : c.red('✖ fail');
       out.push(`  ${mark}  ${budgetLine(b)}`);
     }
     out.push('');
