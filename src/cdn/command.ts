@@ -4,8 +4,7 @@
 import type { CommandContext, CommandOutcome } from '../cli/context.js';
 import { runtimeError, usageError } from '../cli/errors.js';
 import type { Finding } from '../report/model.js';
-import { numberFlag } from '../util/flags.js';
-import { parseDuration } from '../util/units.js';
+import { durationFlag, numberFlag } from '../util/flags.js';
 import type { InvalidateData } from './invalidate.js';
 import { PROVIDERS, type ItemKind, type ProviderModule, type ProviderName, type PurgeItem } from './provider.js';
 import { invalidateView, type CdnData } from './view.js';
@@ -67,8 +66,8 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<CdnData>>
   if (!PROVIDERS.includes(providerName)) throw usageError(`--provider '${providerName}': unknown`, `use one of ${PROVIDERS.join(', ')}`);
   const retries = numberFlag(o.retries, '--retries', 5, { integer: true });
   const concurrency = numberFlag(o.concurrency, '--concurrency', 4, { min: 1, integer: true });
-  const timeoutMs = duration(o.timeout, '--timeout', 30_000);
-  const waitTimeoutMs = duration(o.waitTimeout, '--wait-timeout', 30 * 60_000);
+  const timeoutMs = durationFlag(o.timeout, '--timeout', 30_000);
+  const waitTimeoutMs = durationFlag(o.waitTimeout, '--wait-timeout', 30 * 60_000);
   if (o.network !== undefined && !['production', 'staging'].includes(o.network)) throw usageError(`--network '${o.network}': unknown`, 'use production or staging (Akamai)');
   const baseUrl = o.baseUrl ?? cfg.baseUrl;
   if (baseUrl !== undefined && !/^https?:\/\/[^/]/.test(baseUrl)) throw usageError(`--base-url '${baseUrl}': not an http(s) URL`, 'write e.g. --base-url https://www.example.com');
@@ -240,11 +239,3 @@ function cdnFindings(d: InvalidateData): Finding[] {
   if (d.interrupted) out.push({ rule: 'purge-interrupted', severity: 'warn', title: 'Interrupted: some batches were not sent', message: `${d.requests.filter((r) => r.status === 'not sent').length} batches were not sent.`, fix: 'run the same command again' });
   return out;
 }
-
-function duration(v: string | undefined, flag: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const ms = parseDuration(v);
-  if (ms === undefined || ms === 0) throw usageError(`${flag} '${v}': not a duration`, `write e.g. ${flag} 30s`);
-  return ms;
-}
-

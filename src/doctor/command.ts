@@ -3,9 +3,8 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import type { CommandContext, CommandOutcome } from '../cli/context.js';
-import { usageError } from '../cli/errors.js';
 import type { Finding, Section } from '../report/model.js';
-import { parseDuration } from '../util/units.js';
+import { durationFlag } from '../util/flags.js';
 import { which } from '../util/which.js';
 import { findChrome } from '../connectors/chrome.js';
 import { CHECKS, severityOf, type CheckResult, type CheckStatus, type Facts, type PgFacts, type RedisFacts } from './checks.js';
@@ -33,13 +32,6 @@ export interface DoctorData {
 /** Doctor answers quickly even when a host black-holes packets. */
 const DOCTOR_CONNECT_TIMEOUT_MS = 3_000;
 const DOCTOR_STATEMENT_TIMEOUT_MS = 5_000;
-
-function durationOption(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) throw usageError(`${flag} '${value}': not a duration`, `write it like 3s or 500ms`);
-  return ms;
-}
 
 const message = (e: unknown) => ({ message: (e as Error)?.message ?? String(e), hint: (e as { hint?: string })?.hint });
 
@@ -112,9 +104,9 @@ function gatherFacts(ctx: CommandContext<DoctorOptions>, timeouts: { connectMs: 
 export async function run(ctx: CommandContext): Promise<CommandOutcome<DoctorData>> {
   const options = ctx.options as DoctorOptions;
   const timeouts = {
-    connectMs: durationOption('--connect-timeout', options.connectTimeout, DOCTOR_CONNECT_TIMEOUT_MS),
-    statementMs: durationOption('--statement-timeout', options.statementTimeout, DOCTOR_STATEMENT_TIMEOUT_MS),
-    lockMs: durationOption('--lock-timeout', options.lockTimeout, ctx.settings.db.lockTimeoutMs),
+    connectMs: durationFlag(options.connectTimeout, '--connect-timeout', DOCTOR_CONNECT_TIMEOUT_MS),
+    statementMs: durationFlag(options.statementTimeout, '--statement-timeout', DOCTOR_STATEMENT_TIMEOUT_MS),
+    lockMs: durationFlag(options.lockTimeout, '--lock-timeout', ctx.settings.db.lockTimeoutMs),
   };
   const targets: Record<string, unknown> = {};
   const facts = gatherFacts(ctx as CommandContext<DoctorOptions>, timeouts, targets);

@@ -8,8 +8,7 @@ import path from 'node:path';
 import type { CommandContext, CommandOutcome } from '../cli/context.js';
 import { connectError, inputError, runtimeError, usageError } from '../cli/errors.js';
 import { readDataFile } from '../config/load.js';
-import { numberFlag } from '../util/flags.js';
-import { parseDuration } from '../util/units.js';
+import { durationFlag, numberFlag } from '../util/flags.js';
 import { labelsFor, aggregateUrl } from './aggregate.js';
 import { parseAssertion, parseLhciAssertions, assertionKeys, evaluateAssertions, type Assertion } from './assertions.js';
 import { budgetForUrl, budgetValueKeys, evaluateBudgetJson, parseBudgetJson, type LhBudget } from './budget-json.js';
@@ -59,8 +58,8 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<Lighthous
   const preset = oneOf(o.preset ?? cfg.preset ?? 'mobile', '--preset', ['mobile', 'desktop'] as const);
   const throttling = oneOf(o.throttling ?? cfg.throttling ?? 'simulate', '--throttling', ['simulate', 'devtools', 'none'] as const);
   const onlyCategories = o.onlyCategories !== undefined ? parseCategories(o.onlyCategories) : (cfg.onlyCategories ?? null);
-  const maxWaitForLoadMs = o.maxWaitForLoad !== undefined ? duration(o.maxWaitForLoad, '--max-wait-for-load') : (cfg.maxWaitForLoad ?? 45_000);
-  const timeoutMs = o.timeout !== undefined ? duration(o.timeout, '--timeout') : (cfg.timeout ?? maxWaitForLoadMs + 60_000);
+  const maxWaitForLoadMs = o.maxWaitForLoad !== undefined ? durationFlag(o.maxWaitForLoad, '--max-wait-for-load', 45_000) : (cfg.maxWaitForLoad ?? 45_000);
+  const timeoutMs = o.timeout !== undefined ? durationFlag(o.timeout, '--timeout', 105_000) : (cfg.timeout ?? maxWaitForLoadMs + 60_000);
 
   // Budgets and assertions are read before anything starts: a typo costs no audit.
   const budgetPath = o.budgetPath ?? (cfg.budgetPath ? path.resolve(cfgDir, cfg.budgetPath) : undefined);
@@ -207,12 +206,6 @@ function parseCategories(v: string): string[] {
 function oneOf<T extends string>(v: string, flag: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(v)) throw usageError(`${flag} '${v}': not one of ${allowed.join(', ')}`, `write e.g. ${flag} ${allowed[0]}`);
   return v as T;
-}
-
-function duration(v: string, flag: string): number {
-  const ms = parseDuration(v);
-  if (ms === undefined || ms <= 0) throw usageError(`${flag} '${v}': not a duration`, `write e.g. ${flag} 30s`);
-  return ms;
 }
 
 function makeDir(dir: string): string {

@@ -6,8 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { CommandContext, CommandOutcome } from '../cli/context.js';
 import { connectError, usageError } from '../cli/errors.js';
 import { evaluateThresholds } from '../budget/evaluate.js';
-import { numberFlag } from '../util/flags.js';
-import { parseDuration } from '../util/units.js';
+import { durationFlag, numberFlag } from '../util/flags.js';
 import { sequenceOf, type ClosedOptions } from './closed.js';
 import { loadView, type LoadData } from './view.js';
 import { parsePhases, plannedCount, scalePhases, totalMs, type Phase } from './phases.js';
@@ -63,9 +62,9 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<LoadData>
   const open = o.rate !== undefined || o.phases !== undefined;
   if (o.rate !== undefined && o.phases !== undefined) throw usageError('--rate and --phases together', '--rate R -d 60s is the phase "60s:R"; give one of them');
   if (open && (o.pipelining !== undefined || o.amount !== undefined || o.workers !== undefined)) throw usageError('--pipelining, --amount and --workers belong to the closed model', 'drop them, or drop --rate/--phases for a closed-model run');
-  const durationMs = duration(o.duration, '--duration', 10_000);
-  const warmupMs = o.warmup !== undefined ? duration(o.warmup, '--warmup', 5_000) : 0;
-  const timeoutMs = duration(o.timeout, '--timeout', 10_000);
+  const durationMs = durationFlag(o.duration, '--duration', 10_000);
+  const warmupMs = o.warmup !== undefined ? durationFlag(o.warmup, '--warmup', 5_000) : 0;
+  const timeoutMs = durationFlag(o.timeout, '--timeout', 10_000);
   const shard = o.shard !== undefined ? parseShard(o.shard) : { index: 1, of: 1 };
   let phases: Phase[] | undefined;
   if (open) {
@@ -95,7 +94,7 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<LoadData>
   const pipelining = numberFlag(o.pipelining, '--pipelining', 1, { min: 1, integer: true });
   const amount = o.amount !== undefined ? numberFlag(o.amount, '--amount', 1000, { min: 1, integer: true }) : undefined;
   const workers = numberFlag(o.workers, '--workers', 1, { min: 1, integer: true });
-  const maxLagMs = duration(o.maxLag, '--max-lag', 1_000);
+  const maxLagMs = durationFlag(o.maxLag, '--max-lag', 1_000);
   const mode = cfg.mode ?? 'sequence';
   let connections = connectionsFlag ?? (open ? 100 : 10);
   if (shard.of > 1 && !open) connections = Math.max(1, Math.round(connections / shard.of));
@@ -220,13 +219,6 @@ function parseShard(v: string): { index: number; of: number } {
   const m = /^(\d+)\/(\d+)$/.exec(v.trim());
   if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw usageError(`--shard '${v}': not i/N with 1 ≤ i ≤ N`, 'write e.g. --shard 2/4 (this machine runs the second of four shares)');
   return { index: Number(m[1]), of: Number(m[2]) };
-}
-
-function duration(v: string | undefined, flag: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const ms = parseDuration(v);
-  if (ms === undefined || ms <= 0) throw usageError(`${flag} '${v}': not a duration`, `write e.g. ${flag} 30s`);
-  return ms;
 }
 
 function emitted(target: string, manifest: string): CommandOutcome<LoadData> {

@@ -1,5 +1,6 @@
-// Numeric command-line flags, checked once, with one usage error naming the flag and an example.
+// Numeric and duration command-line flags, checked once, with one usage error naming the flag and an example.
 import { usageError } from '../cli/errors.js';
+import { parseDuration } from './units.js';
 
 export function numberFlag(value: string | undefined, flag: string, fallback: number, opts: { min?: number; integer?: boolean } = {}): number {
   if (value === undefined) return fallback;
@@ -10,4 +11,17 @@ export function numberFlag(value: string | undefined, flag: string, fallback: nu
     throw usageError(`${flag} '${value}': not ${what}`, `write e.g. ${flag} ${fallback}`);
   }
   return n;
+}
+
+/** '30s', '500ms', '2m' → ms. Zero only with allowZero; the example in the fix is the fallback, written short. */
+export function durationFlag(value: string | undefined, flag: string, fallback: number, opts: { allowZero?: boolean; example?: string } = {}): number {
+  if (value === undefined) return fallback;
+  const ms = parseDuration(value);
+  if (ms === undefined || (ms === 0 && !opts.allowZero)) throw usageError(`${flag} '${value}': not a duration`, `write e.g. ${flag} ${opts.example ?? shortDuration(fallback)}`);
+  return ms;
+}
+
+function shortDuration(ms: number): string {
+  for (const [unit, f] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms >= f && ms % f === 0) return `${ms / f}${unit}`;
+  return `${ms}ms`;
 }

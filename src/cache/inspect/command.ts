@@ -3,9 +3,9 @@
 import type { CommandContext, CommandOutcome } from '../../cli/context.js';
 import { runtimeError, usageError } from '../../cli/errors.js';
 import type { RedisClient as Redis, RedisTarget } from '../../connectors/redis.js';
-import { numberFlag } from '../../util/flags.js';
+import { durationFlag, numberFlag } from '../../util/flags.js';
 import { sleep } from '../../util/retry.js';
-import { formatNumber, formatMs, parseDuration } from '../../util/units.js';
+import { formatNumber, formatMs } from '../../util/units.js';
 import { KeyspaceAggregate, type KeyspaceResult } from './aggregate.js';
 import { compareSnapshots, type Comparison } from './compare.js';
 import { cacheFindings } from './findings.js';
@@ -59,9 +59,9 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<InspectDa
   const maxLatencyMs = o.maxLatencyMs !== undefined ? numberFlag(o.maxLatencyMs, '--max-latency-ms', 5) : undefined;
   if (maxLatencyMs === 0) throw usageError(`--max-latency-ms '0': a target of 0 ms cannot be met`, 'write e.g. --max-latency-ms 5');
   const bigKeyBytes = numberFlag(o.bigKeyBytes, '--big-key-bytes', 1024 * 1024, { min: 1, integer: true });
-  const coldAfterMs = durationFlag(o.coldAfter, '--cold-after', 24 * 3_600_000);
-  const intervalMs = o.interval !== undefined ? durationFlag(o.interval, '--interval', 10_000) : undefined;
-  const connectTimeoutMs = durationFlag(o.connectTimeout, '--connect-timeout', ctx.settings.redis.connectTimeoutMs);
+  const coldAfterMs = durationFlag(o.coldAfter, '--cold-after', 24 * 3_600_000, { allowZero: true });
+  const intervalMs = o.interval !== undefined ? durationFlag(o.interval, '--interval', 10_000, { allowZero: true }) : undefined;
+  const connectTimeoutMs = durationFlag(o.connectTimeout, '--connect-timeout', ctx.settings.redis.connectTimeoutMs, { allowZero: true });
   const delimiters = o.delimiter ?? ':';
   if (delimiters === '') throw usageError(`--delimiter '': no delimiter given`, "write e.g. --delimiter ':' (several characters: each is a delimiter)");
   if (o.type !== undefined && !TYPES.includes(o.type)) throw usageError(`--type '${o.type}': not a Redis type`, `use one of ${TYPES.join(', ')}`);
@@ -272,11 +272,3 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<InspectDa
     await Promise.all(open.map((c) => redis.closeRedis(c)));
   }
 }
-
-function durationFlag(v: string | undefined, flag: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const ms = parseDuration(v);
-  if (ms === undefined) throw usageError(`${flag} '${v}': not a duration`, `write e.g. ${flag} ${formatMs(fallback).replace(/\s/g, '')}`);
-  return ms;
-}
-

@@ -4,8 +4,7 @@ import path from 'node:path';
 import type { CommandContext, CommandOutcome } from '../../cli/context.js';
 import { usageError } from '../../cli/errors.js';
 import type { Finding } from '../../report/model.js';
-import { numberFlag } from '../../util/flags.js';
-import { parseDuration } from '../../util/units.js';
+import { durationFlag, numberFlag } from '../../util/flags.js';
 import type { DbOptions } from '../../db/connect.js';
 import { VALUE_TYPES, type Mode, type ValueType } from './items.js';
 import { fileFormatOf, type Source } from './sources.js';
@@ -79,7 +78,7 @@ async function runRedis(ctx: CommandContext, o: WarmOptions, kind: 'ndjson' | 'c
   if (!['nx', 'xx', 'set'].includes(mode)) throw usageError(`--mode '${o.mode}': unknown`, 'use nx (only where absent, the default), xx (only where present) or set (overwrite)');
   const type = (o.type ?? 'string') as ValueType;
   if (!VALUE_TYPES.includes(type)) throw usageError(`--type '${o.type}': not a value type`, `use one of ${VALUE_TYPES.join(', ')}`);
-  const ttlMs = o.ttl !== undefined ? duration(o.ttl, '--ttl', '1h') : undefined;
+  const ttlMs = o.ttl !== undefined ? durationFlag(o.ttl, '--ttl', 3_600_000, { allowZero: true }) : undefined;
   if (ttlMs === 0) throw usageError(`--ttl '${o.ttl}': a TTL must be positive`, 'write e.g. --ttl 1h, or leave it out for keys without TTL');
   const jitterPct = o.ttlJitter !== undefined ? percent(o.ttlJitter) : 0;
   if (jitterPct && ttlMs === undefined) ctx.note('--ttl-jitter applies to the TTLs in the records; without --ttl, records without a ttl get none');
@@ -92,7 +91,7 @@ async function runRedis(ctx: CommandContext, o: WarmOptions, kind: 'ndjson' | 'c
   const verify = o.verify === undefined || o.verify === false ? 0 : o.verify === true ? 100 : numberFlag(o.verify, '--verify', 100, { min: 1, integer: true });
   const onError = (o.onError ?? 'continue') as 'continue' | 'stop';
   if (!['continue', 'stop'].includes(onError)) throw usageError(`--on-error '${o.onError}': unknown`, 'use continue (count the record as failed and go on) or stop');
-  const connectTimeoutMs = o.connectTimeout !== undefined ? duration(o.connectTimeout, '--connect-timeout', '10s') : ctx.settings.redis.connectTimeoutMs;
+  const connectTimeoutMs = durationFlag(o.connectTimeout, '--connect-timeout', ctx.settings.redis.connectTimeoutMs, { allowZero: true, example: '10s' });
   const dryRun = Boolean(o.dryRun);
 
   const redis = await import('../../connectors/redis.js');
@@ -249,12 +248,6 @@ function redisFindings(d: RedisWarmData): Finding[] {
     });
   }
   return out;
-}
-
-function duration(v: string, flag: string, example: string): number {
-  const ms = parseDuration(v);
-  if (ms === undefined) throw usageError(`${flag} '${v}': not a duration`, `write e.g. ${flag} ${example}`);
-  return ms;
 }
 
 function percent(v: string): number {

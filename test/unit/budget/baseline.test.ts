@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calibrate, compareSamples, inferBetter, type RegressionSpec, type RegressionStatus } from '../../../src/budget/baseline.js';
 import { normalSf } from '../../../src/budget/stats.js';
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-// Box–Muller; 1 − r() keeps the logarithm away from 0.
-const normal = (r: () => number, mu: number, sd: number) => mu + sd * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-const draw = (r: () => number, n: number, mu: number, sd: number) => Array.from({ length: n }, () => normal(r, mu, sd));
+import { mulberry32, draw } from '../../helpers/random.js';
 
 /** n values at the (i − ½)/n quantiles of N(mu, sd), found by bisection on the normal tail. */
 function normalQuantiles(n: number, mu: number, sd: number): number[] {

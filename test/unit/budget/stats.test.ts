@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { cliffsDelta, cliffsMagnitude, mad, mannWhitneyU, median, minAttainableP, normalSf, quantile, uDistribution } from '../../../src/budget/stats.js';
+import { mulberry32, normal } from '../../helpers/random.js';
 
 // Expected p-values come from scipy 1.17.1: scipy.stats.mannwhitneyu(b, a, alternative, method=...), whose
 // U is that of its first argument, i.e. of our b.
 const close = (actual: number, expected: number, rel = 1e-6) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.max(expected, 1e-300));
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const normal = (r: () => number, mu: number, sd: number) => mu + sd * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 
 describe('median, quantile, MAD', () => {
   it('match R type 7 / numpy linear', () => {
