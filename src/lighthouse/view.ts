@@ -23,7 +23,7 @@ export function fmtMetric(m: MetricName, v: number | null | undefined): string {
   if (m === 'cls') return v.toFixed(3);
   if (m === 'totalBytes') return formatBytes(v);
   if (m === 'requests') return formatNumber(v);
-  return formatMs(v);
+  return v === 0 ? '0 ms' : formatMs(v);
 }
 
 const pct = (s: Spread | undefined) => (s ? `${Math.round(s.relSpread * 100)} %` : '–');
