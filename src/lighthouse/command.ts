@@ -159,12 +159,13 @@ export async function run(ctx: CommandContext): Promise<CommandOutcome<Lighthous
   return outcome;
 }
 
-function underLoadOf(spec: string, target: string, idle: UrlAggregate[], loaded: Collected[], urls: string[], labels: string[], load: { summary: Record<string, number>; valid: boolean }): UnderLoad {
+function underLoadOf(spec: string, target: string, idle: UrlAggregate[], loaded: Collected[], urls: string[], labels: string[], load: { summary: Record<string, number>; valid: boolean; endedEarly: boolean }): UnderLoad {
   return {
     options: spec,
     target,
     load: load.summary,
     loadValid: load.valid,
+    endedEarly: load.endedEarly,
     urls: idle.map((a) => {
       const i = urls.indexOf(a.url);
       const l = loaded[i]?.runs.length ? aggregateUrl(a.url, labels[i], loaded[i].runs, loaded[i].failedAttempts) : undefined;

@@ -115,6 +115,8 @@ export interface UnderLoad {
   /** The loadtest summary of the background load. */
   load: Record<string, number>;
   loadValid: boolean;
+  /** The load's own bound (-d, --phases, -a) ran out before the loaded audits finished. */
+  endedEarly?: boolean;
   /** Per URL: the idle and loaded medians of ttfb, lcp, tbt (and fcp), and their difference. */
   urls: Array<{ url: string; label: string; metrics: Record<string, { idle: number | null; loaded: number | null; delta: number | null; pct: number | null }> }>;
 }

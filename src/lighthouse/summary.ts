@@ -148,5 +148,15 @@ export function lighthouseFindings(data: LighthouseData): Finding[] {
       fix: 'ask for less load (a lower --rate or fewer connections), or generate it from another machine; the idle numbers are still valid',
     });
   }
+  if (data.underLoad?.endedEarly) {
+    out.push({
+      rule: 'lighthouse-load-ended-early',
+      severity: 'warn',
+      title: 'The background load ended before the loaded audits did',
+      message: `The load's own bound in --under-load (${data.underLoad.options}) ran out while pages were still being audited, so the later loaded runs met an idle server.`,
+      location: data.underLoad.target,
+      fix: 'drop -d (the load then lasts exactly as long as the loaded audits), or give a longer one',
+    });
+  }
   return out;
 }

@@ -154,7 +154,7 @@ describe('lighthouseFindings', () => {
     const f = lighthouseFindings(
       data([noisy, lcpNoisy], {
         failed: [{ url: 'http://127.0.0.1:8765/hang', errors: ['NO_FCP', 'timeout'] }],
-        underLoad: { options: '--rate 5000', target: 'http://127.0.0.1:8765/', load: { rps: 900 }, loadValid: false, urls: [] },
+        underLoad: { options: '--rate 5000 -d 5s', target: 'http://127.0.0.1:8765/', load: { rps: 900 }, loadValid: false, endedEarly: true, urls: [] },
       }),
     );
     expect(f.map((x) => [x.rule, x.severity])).toEqual([
@@ -163,6 +163,7 @@ describe('lighthouseFindings', () => {
       ['lighthouse-variance', 'warn'],
       ['lighthouse-variance', 'warn'],
       ['lighthouse-load-invalid', 'error'],
+      ['lighthouse-load-ended-early', 'warn'],
     ]);
     expect(f[0].message).toMatch(/All 2 attempts failed.*First error: NO_FCP/);
     expect(f[1].evidence).toEqual({ errors: ['attempt 2: PROTOCOL_TIMEOUT'] });
