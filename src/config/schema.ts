@@ -127,6 +127,7 @@ export const configSchema = z
         budgetPath: z.string().optional(),
         assert: z.array(z.string()).optional(),
         assertions: z.string().optional(),
+        staticDir: z.string().optional(),
       })
       .strict()
       .optional(),

@@ -30,6 +30,7 @@ export interface LighthouseOptions {
   assertions?: string;
   saveReports?: string;
   underLoad?: string;
+  staticDir?: string;
 }
 
 interface LighthouseConfig {
@@ -44,14 +45,36 @@ interface LighthouseConfig {
   budgetPath?: string;
   assert?: string[];
   assertions?: string;
+  staticDir?: string;
 }
 
 export async function run(ctx: CommandContext): Promise<CommandOutcome<LighthouseData>> {
   const o = ctx.options as LighthouseOptions;
   const cfg = (ctx.settings.file.lighthouse ?? {}) as LighthouseConfig;
   const cfgDir = ctx.settings.configPath ? path.dirname(ctx.settings.configPath) : ctx.io.cwd;
+  const given = ctx.args.length ? ctx.args : (cfg.urls ?? []);
+  const staticDir = o.staticDir ?? (cfg.staticDir ? path.resolve(cfgDir, cfg.staticDir) : undefined);
+  if (staticDir === undefined) return audit(ctx, parseUrls(given));
 
-  const urls = parseUrls(ctx.args.length ? ctx.args : (cfg.urls ?? []));
+  // --static-dir: the folder served on 127.0.0.1 for the audits; paths are pages in it.
+  const bad = given.find((u) => !u.startsWith('/'));
+  if (bad !== undefined) throw usageError(`'${bad}': with --static-dir, give pages as paths in the folder`, 'write e.g. / or /pricing.html (or no path: the folder\'s index.html and up to 4 other pages)');
+  const { serveStatic, discoverPages } = await import('../connectors/static-server.js');
+  const server = await serveStatic(path.resolve(ctx.io.cwd, staticDir), staticDir);
+  try {
+    const pages = given.length ? given : discoverPages(path.resolve(ctx.io.cwd, staticDir));
+    if (!pages.length) throw inputError(`--static-dir ${staticDir}: no .html pages in it`, 'give the folder your build writes (with an index.html), or pass the page paths');
+    return await audit(ctx, parseUrls(pages.map((p) => `${server.origin}${p}`)));
+  } finally {
+    await server.close();
+  }
+}
+
+async function audit(ctx: CommandContext, urls: string[]): Promise<CommandOutcome<LighthouseData>> {
+  const o = ctx.options as LighthouseOptions;
+  const cfg = (ctx.settings.file.lighthouse ?? {}) as LighthouseConfig;
+  const cfgDir = ctx.settings.configPath ? path.dirname(ctx.settings.configPath) : ctx.io.cwd;
+
   const runs = o.runs !== undefined ? numberFlag(o.runs, '--runs', 3, { min: 1, integer: true }) : (cfg.runs ?? 3);
   if (runs > 25) throw usageError(`--runs ${runs}: at most 25`, 'five runs already make a stable median; use --runs 5');
   const retries = o.retries !== undefined ? numberFlag(o.retries, '--retries', 2, { min: 0, integer: true }) : (cfg.retries ?? 2);

@@ -4,7 +4,7 @@
 // missing or not starting, a refused URL, a page that never finishes loading (killed, retried, no Chromium
 // left behind), malformed budgets and bad flags. All Chromium tests live in this one file, so they run one
 // after another and the orphan check sees only their own processes.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,21 @@ describe('perfkit lighthouse on real Chromium', () => {
     expect(leftovers().processes).toEqual([]);
   }, 300_000);
 
+  it('--static-dir serves a build folder on 127.0.0.1 and audits its index page', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'perfkit-lh-static-'));
+    mkdirSync(path.join(dir, 'assets'));
+    copyFileSync(fixture('web/pages/fast.html'), path.join(dir, 'index.html'));
+    copyFileSync(fixture('web/assets/site.css'), path.join(dir, 'assets', 'site.css'));
+    const r = await runCli(['lighthouse', '--static-dir', dir, '--runs', '1', '--only-categories', 'performance', '--format', 'json'], { timeoutMs: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rep = parseReport(r.stdout);
+    expect(rep.target.urls).toHaveLength(1);
+    expect(rep.target.urls[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(rep.summary.performance).toBeGreaterThanOrEqual(90);
+    expect(rep.summary['resources.stylesheet.count']).toBe(1);
+  }, 150_000);
+
   it('kills a run that never finishes loading, retries it, and leaves no Chromium behind (exit 3)', async () => {
     const started = Date.now();
     const r = await runCli(['lighthouse', `${site.url}/hang`, '--runs', '1', '--retries', '1', '--timeout', '6s', '--format', 'json'], { timeoutMs: 120_000 });
@@ -183,6 +198,15 @@ describe('perfkit lighthouse: bad input and missing pieces', () => {
     const r = await runCli(['lighthouse', `${site.url}/`, ...flags]);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(pattern);
+  });
+
+  it('--static-dir: a missing folder, and a full URL instead of a path, exit 2', async () => {
+    const missing = await runCli(['lighthouse', '--static-dir', '/nonexistent/dist']);
+    expect(missing.code).toBe(2);
+    expect(expectOneLineError(missing)).toMatch(/--static-dir \/nonexistent\/dist: no such folder/);
+    const url = await runCli(['lighthouse', '--static-dir', fixture('web/pages'), 'http://127.0.0.1/']);
+    expect(url.code).toBe(2);
+    expect(expectOneLineError(url)).toMatch(/with --static-dir, give pages as paths/);
   });
 
   it('no URL and a non-URL exit 2', async () => {
