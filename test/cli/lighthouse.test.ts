@@ -23,18 +23,23 @@ afterAll(async () => {
   await busySite?.close();
 });
 
-/** Chromium processes started by perfkit (their profile is a perfkit-chrome-* folder), and such folders. */
+/** Each perfkit run here gets this TMPDIR, so its Chromium profiles (perfkit-chrome-*) land in it: the
+ *  orphan check sees only this file's runs, whatever else runs Chromium on the machine. */
+const tmp = mkdtempSync(path.join(tmpdir(), 'perfkit-lh-tmp-'));
+const lh = (args: string[], opts: Parameters<typeof runCli>[1] = {}) => runCli(['lighthouse', ...args], { ...opts, env: { TMPDIR: tmp, ...opts.env } });
+
+/** Chromium processes whose profile is in this file's TMPDIR, and such profiles left behind. */
 function leftovers(): { processes: string[]; profiles: string[] } {
   const processes: string[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.includes('perfkit-chrome-')) processes.push(`${pid}: ${cmd.split('\0').slice(0, 2).join(' ')}`);
+      if (cmd.includes(`${tmp}/perfkit-chrome-`)) processes.push(`${pid}: ${cmd.split('\0').slice(0, 2).join(' ')}`);
     } catch {
       // gone
     }
   }
-  const profiles = readdirSync(tmpdir()).filter((f) => f.startsWith('perfkit-chrome-'));
+  const profiles = readdirSync(tmp).filter((f) => f.startsWith('perfkit-chrome-'));
   return { processes, profiles };
 }
 
@@ -43,9 +48,9 @@ const budgetFor = (r: Record<string, any>, metric: string) => r.budgets.find((b:
 describe('perfkit lighthouse on real Chromium', () => {
   it('audits three pages: budgets and assertions fire for the heavy and shifting pages, the fast page passes, Lighthouse reports are saved', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'perfkit-lh-reports-'));
-    const r = await runCli(
+    const r = await lh(
       [
-        'lighthouse', `${site.url}/fast.html`, `${site.url}/heavy.html`, `${site.url}/shift.html`,
+        `${site.url}/fast.html`, `${site.url}/heavy.html`, `${site.url}/shift.html`,
         '--runs', '1', '--budget-path', fixture('lighthouse/budget.json'),
         '--assert', 'cumulative-layout-shift<=0.1', '--assert', 'categories.performance>=90:warn',
         '--save-reports', dir, '--format', 'json',
@@ -90,7 +95,7 @@ describe('perfkit lighthouse on real Chromium', () => {
   }, 300_000);
 
   it('runs three times, picks the median run like Lighthouse, and gates on a lighthouserc file', async () => {
-    const r = await runCli(['lighthouse', `${site.url}/`, '--runs', '3', '--only-categories', 'performance', '--assertions', fixture('lighthouse/lighthouserc.json'), '--format', 'json'], { timeoutMs: 240_000 });
+    const r = await lh([`${site.url}/`, '--runs', '3', '--only-categories', 'performance', '--assertions', fixture('lighthouse/lighthouserc.json'), '--format', 'json'], { timeoutMs: 240_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const rep = parseReport(r.stdout);
@@ -111,7 +116,7 @@ describe('perfkit lighthouse on real Chromium', () => {
   }, 300_000);
 
   it('audits under a background load and reports how TTFB moved', async () => {
-    const r = await runCli(['lighthouse', `${busySite.url}/`, '--runs', '1', '--only-categories', 'performance', '--under-load', '--rate 20 /api/items', '--format', 'json', '--fail-on', 'never'], { timeoutMs: 240_000 });
+    const r = await lh([`${busySite.url}/`, '--runs', '1', '--only-categories', 'performance', '--under-load', '--rate 20 /api/items', '--format', 'json', '--fail-on', 'never'], { timeoutMs: 240_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const rep = parseReport(r.stdout);
@@ -132,7 +137,7 @@ describe('perfkit lighthouse on real Chromium', () => {
     mkdirSync(path.join(dir, 'assets'));
     copyFileSync(fixture('web/pages/fast.html'), path.join(dir, 'index.html'));
     copyFileSync(fixture('web/assets/site.css'), path.join(dir, 'assets', 'site.css'));
-    const r = await runCli(['lighthouse', '--static-dir', dir, '--runs', '1', '--only-categories', 'performance', '--format', 'json'], { timeoutMs: 120_000 });
+    const r = await lh(['--static-dir', dir, '--runs', '1', '--only-categories', 'performance', '--format', 'json'], { timeoutMs: 120_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const rep = parseReport(r.stdout);
@@ -144,7 +149,7 @@ describe('perfkit lighthouse on real Chromium', () => {
 
   it('kills a run that never finishes loading, retries it, and leaves no Chromium behind (exit 3)', async () => {
     const started = Date.now();
-    const r = await runCli(['lighthouse', `${site.url}/hang`, '--runs', '1', '--retries', '1', '--timeout', '6s', '--format', 'json'], { timeoutMs: 120_000 });
+    const r = await lh([`${site.url}/hang`, '--runs', '1', '--retries', '1', '--timeout', '6s', '--format', 'json'], { timeoutMs: 120_000 });
     expect(r.code).toBe(3);
     expect(Date.now() - started).toBeLessThan(60_000);
     const last = r.stderr.trim().split('\n').pop() as string;
@@ -158,14 +163,14 @@ describe('perfkit lighthouse on real Chromium', () => {
 
 describe('perfkit lighthouse: bad input and missing pieces', () => {
   it('Chromium missing: a CHROME_PATH that does not exist exits 3 and names the fix', async () => {
-    const r = await runCli(['lighthouse', `${site.url}/`], { env: { CHROME_PATH: '/nonexistent/chromium' } });
+    const r = await lh([`${site.url}/`], { env: { CHROME_PATH: '/nonexistent/chromium' } });
     expect(r.code).toBe(3);
     expect(expectOneLineError(r)).toMatch(/CHROME_PATH=\/nonexistent\/chromium is not an executable.*apt-get install chromium/);
   });
 
   it('a Chromium that does not start exits 3 at once', async () => {
     const started = Date.now();
-    const r = await runCli(['lighthouse', `${site.url}/`], { env: { CHROME_PATH: '/bin/false' } });
+    const r = await lh([`${site.url}/`], { env: { CHROME_PATH: '/bin/false' } });
     expect(r.code).toBe(3);
     expect(expectOneLineError(r)).toMatch(/Chromium at \/bin\/false did not start/);
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -173,13 +178,13 @@ describe('perfkit lighthouse: bad input and missing pieces', () => {
   });
 
   it('a URL that refuses connections exits 3 before Chromium starts', async () => {
-    const r = await runCli(['lighthouse', 'http://127.0.0.1:9/']);
+    const r = await lh(['http://127.0.0.1:9/']);
     expect(r.code).toBe(3);
     expect(expectOneLineError(r)).toMatch(/127\.0\.0\.1:9/);
   });
 
   it('a malformed budget.json exits 2 naming the key', async () => {
-    const r = await runCli(['lighthouse', `${site.url}/`, '--budget-path', fixture('lighthouse/budget-malformed.json')]);
+    const r = await lh([`${site.url}/`, '--budget-path', fixture('lighthouse/budget-malformed.json')]);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(/budget-malformed\.json: \[0\]\.resourceSizes\[0\]\.resourceType/);
   });
@@ -195,16 +200,16 @@ describe('perfkit lighthouse: bad input and missing pieces', () => {
     [['--under-load', '--rate 5 http://example.com/'], /not the audited origin/],
     [['--under-load', '--emit k8s-job'], /--emit does not apply/],
   ])('bad flag %j exits 2 with one line', async (flags, pattern) => {
-    const r = await runCli(['lighthouse', `${site.url}/`, ...flags]);
+    const r = await lh([`${site.url}/`, ...flags]);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(pattern);
   });
 
   it('--static-dir: a missing folder, and a full URL instead of a path, exit 2', async () => {
-    const missing = await runCli(['lighthouse', '--static-dir', '/nonexistent/dist']);
+    const missing = await lh(['--static-dir', '/nonexistent/dist']);
     expect(missing.code).toBe(2);
     expect(expectOneLineError(missing)).toMatch(/--static-dir \/nonexistent\/dist: no such folder/);
-    const url = await runCli(['lighthouse', '--static-dir', fixture('web/pages'), 'http://127.0.0.1/']);
+    const url = await lh(['--static-dir', fixture('web/pages'), 'http://127.0.0.1/']);
     expect(url.code).toBe(2);
     expect(expectOneLineError(url)).toMatch(/with --static-dir, give pages as paths/);
   });
@@ -213,7 +218,7 @@ describe('perfkit lighthouse: bad input and missing pieces', () => {
     const none = await runCli(['lighthouse']);
     expect(none.code).toBe(2);
     expect(expectOneLineError(none)).toMatch(/no URL/);
-    const bad = await runCli(['lighthouse', 'example']);
+    const bad = await lh(['example']);
     expect(bad.code).toBe(2);
     expect(expectOneLineError(bad)).toMatch(/'example' is not a URL/);
   });
@@ -221,7 +226,7 @@ describe('perfkit lighthouse: bad input and missing pieces', () => {
   it('--save-reports into a folder that cannot be made exits 2', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'perfkit-lh-')), 'a-file');
     writeFileSync(file, 'not a folder');
-    const r = await runCli(['lighthouse', `${site.url}/`, '--save-reports', path.join(file, 'reports')]);
+    const r = await lh([`${site.url}/`, '--save-reports', path.join(file, 'reports')]);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(/--save-reports .*a-file\/reports: cannot create/);
     expect(existsSync(path.join(file, 'reports'))).toBe(false);
