@@ -4,7 +4,7 @@
 // missing or not starting, a refused URL, a page that never finishes loading (killed, retried, no Chromium
 // left behind), malformed budgets and bad flags. All Chromium tests live in this one file, so they run one
 // after another and the orphan check sees only their own processes.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await site?.close();
   await busySite?.close();
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 /** Each perfkit run here gets this TMPDIR, so its Chromium profiles (perfkit-chrome-*) land in it: the
