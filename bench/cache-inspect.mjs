@@ -23,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canPin, cliArgs, commands, missingTools, mulberry32, parsePin, redisBench, redisVersion as serverVersion, resp } from './lib/redis-bench.mjs';
+import { pad, lpad } from './lib/common.mjs';
 
 const { opt, has } = cliArgs();
 const totalKeys = Number(opt('--keys', 1_000_000));
@@ -410,8 +411,6 @@ const report = {
 
 if (asJson) console.log(JSON.stringify(report, null, 2));
 else {
-  const pad = (s, n) => String(s).padEnd(n);
-  const lpad = (s, n) => String(s).padStart(n);
   console.log(`\ncache-inspect: ${dbsize} keys, ${mb(usedMemory)} used_memory, loaded in ${r2(loadS)} s (redis ${redisVersion}, node ${process.version}, ${report.environment.cores}× ${report.environment.cpu})`);
   console.log(`order: ${order.join(' → ')}${pin ? ` (redis-server on CPU ${pin[0]}, the tools on CPU ${pin[1]})` : ' (not pinned)'}`);
   const eachW = Math.max(8, ...report.results.map((r) => r.each.join(' / ').length)) + 2;

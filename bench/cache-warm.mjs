@@ -27,6 +27,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { canPin, cliArgs, commands, missingTools, mulberry32, parsePin, redisBench, redisVersion as serverVersion, resp } from './lib/redis-bench.mjs';
+import { pad, lpad } from './lib/common.mjs';
 
 const { opt, has } = cliArgs();
 const totalKeys = Number(opt('--keys', 1_000_000));
@@ -391,8 +392,6 @@ const report = {
 
 if (asJson) console.log(JSON.stringify(report, null, 2));
 else {
-  const pad = (s, n) => String(s).padEnd(n);
-  const lpad = (s, n) => String(s).padStart(n);
   console.log(`\ncache-warm: ${totalKeys} items (${Object.entries(gen.stats.byPrefix).map(([p, n]) => `${p} ${n}`).join(', ')}; ${gen.stats.objects} JSON objects), values ${gen.stats.minValueBytes}–${gen.stats.maxValueBytes} B, avg ${report.input.avgValueBytes} B; items.ndjson ${mb(gen.ndjsonBytes)}, items.resp ${mb(gen.respBytes)} (redis ${redisVersion}, node ${process.version}, ${report.environment.cores}× ${report.environment.cpu})`);
   console.log(`order: ${order.join(' → ')}${pin ? ` (redis-server on CPU ${pin[0]}, the tools on CPU ${pin[1]})` : ' (not pinned)'}; FLUSHALL before each`);
   const eachW = Math.max(8, ...report.results.map((r) => r.each.join(' / ').length)) + 2;

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { median } from './lib/common.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -63,12 +64,6 @@ function bigTextPlan() {
   for (let i = 0; i < copies; i++) out.push(block);
   return [...out, ...tail].join('\n');
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 function time(fn) {
   const t0 = process.hrtime.bigint();

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWebFixture } from '../fixtures/web/serve.mjs';
+import { median } from './lib/common.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = fileURLToPath(new URL('../bin/perfkit.js', import.meta.url));
@@ -60,12 +61,6 @@ async function once(c) {
   if (code !== 0) throw new Error(`${c.name} exited ${code}: ${stderr.slice(0, 500)}`);
   return { ms, perf: c.perf(c.file) };
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const times = Object.fromEntries(cases.map((c) => [c.name, []]));
 const scores = Object.fromEntries(cases.map((c) => [c.name, []]));

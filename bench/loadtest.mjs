@@ -30,6 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canPin, cliArgs, machineBusyS, parsePin, processCpuS, sleep } from './lib/redis-bench.mjs';
+import { pad, lpad } from './lib/common.mjs';
 
 const SERVE_ENV = 'PERFKIT_BENCH_LOADTEST_SERVE'; // set on the server child: 'fixed' or 'delay'
 const DELAY_MS = 20; // the accuracy server's answer delay
@@ -430,8 +431,6 @@ async function main() {
 
   if (asJson) console.log(JSON.stringify(report, null, 2));
   else {
-    const pad = (s, n) => String(s).padEnd(n);
-    const lpad = (s, n) => String(s).padStart(n);
     console.log(`\nloadtest: node ${process.version}, ${report.environment.cores}× ${report.environment.cpu}${pin ? `; server on CPU ${pin[0]}, tools on CPU ${pin[1]}` : '; not pinned'}; ${DUR_S} s runs`);
     console.log(`1. overhead (closed model, ${CONNS} connections; order ${closed.order.join(' → ')})`);
     const eachW = Math.max(10, ...closedResults.map((r) => r.eachRps.map(k).join(' / ').length)) + 2;

@@ -20,6 +20,7 @@ import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, r
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { median, pad, lpad } from './lib/common.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -209,10 +210,6 @@ function byCanonical(queries) {
 }
 
 // ---- the run ----------------------------------------------------------------------------------------
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const r1 = (x) => Math.round(x * 10) / 10;
 const r2 = (x) => Math.round(x * 100) / 100;
 
@@ -330,8 +327,6 @@ const report = {
 
 if (asJson) console.log(JSON.stringify(report, null, 2));
 else {
-  const pad = (s, n) => String(s).padEnd(n);
-  const lpad = (s, n) => String(s).padStart(n);
   console.log(`\nslow-log: ${report.input.mb} MB, ${scan.lines} lines, ${scan.statements} statements (${report.environment.pgbadger}, node ${process.version}, ${report.environment.cores}× ${report.environment.cpu})`);
   console.log(`order: ${order.join(' → ')}`);
   console.log(`  ${pad('tool', 28)}${lpad('wall s', 9)}${lpad('MB/s', 9)}${lpad('peak RSS MB', 13)}${lpad('tree RSS MB', 13)}${lpad('vs -j 1', 9)}`);

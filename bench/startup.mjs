@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { median, pad } from './lib/common.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = fileURLToPath(new URL('../bin/perfkit.js', import.meta.url));
@@ -44,12 +45,6 @@ function once(c) {
   return ms;
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
 // One warm-up round (file cache), then `runs` rounds, each running every case once.
 for (const c of cases) once(c);
 const samples = new Map(cases.map((c) => [c.name, []]));
@@ -70,7 +65,6 @@ const environment = { node: process.version, platform: `${os.platform()} ${os.re
 if (asJson) {
   console.log(JSON.stringify({ bench: 'startup', maxRatio, rows, environment, pass: failed.length === 0 }, null, 2));
 } else {
-  const pad = (s, n) => String(s).padEnd(n);
   const num = (s, n) => String(s).padStart(n);
   console.log(`startup: median of ${runs} interleaved runs (node ${process.version}, ${environment.cpus} cpus, load ${environment.loadavg.join(' ')})`);
   console.log(`${pad('command', 20)}${num('median ms', 11)}${num('min', 9)}${num('max', 9)}${num('× node -e 0', 14)}`);
